@@ -1,0 +1,1 @@
+"""swiftq: the OpenStack Zaqar v2 messaging API, stored in OpenStack Swift."""

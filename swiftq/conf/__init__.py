@@ -1,0 +1,48 @@
+"""swiftq's configuration, one module per option group (oslo.config).
+
+``CONF`` is the process-wide object used by the console scripts; tests and
+the application factory may build their own ``cfg.ConfigOpts`` and pass it
+to :func:`register_opts` instead.
+"""
+
+from oslo_config import cfg
+
+from swiftq.conf import api
+from swiftq.conf import claims
+from swiftq.conf import default
+from swiftq.conf import swift
+from swiftq.conf import transport
+
+CONF = cfg.CONF
+
+_MODULES = (default, api, swift, transport, claims)
+
+
+def register_opts(conf):
+    """Register every swiftq option on ``conf`` (idempotent)."""
+    for module in _MODULES:
+        module.register_opts(conf)
+
+
+def list_opts():
+    """Entry point for oslo-config-generator (``swiftq.conf:list_opts``)."""
+    opts = []
+    for module in _MODULES:
+        for group, group_opts in module.list_opts().items():
+            opts.append((group, group_opts))
+    return opts
+
+
+def new_conf(args=None, config_files=None, overrides=None):
+    """A fresh, fully registered ConfigOpts, optionally with overrides.
+
+    ``overrides`` maps ``(group, name)`` (group ``None`` for DEFAULT) to a
+    value.  Used by tests and by the dev launcher.
+    """
+    conf = cfg.ConfigOpts()
+    register_opts(conf)
+    conf(args=args or [], project='swiftq',
+         default_config_files=config_files or [])
+    for (group, name), value in (overrides or {}).items():
+        conf.set_override(name, value, group=group)
+    return conf

@@ -1,0 +1,107 @@
+"""API limits. Names and defaults are Zaqar's ([transport] group), so an
+operator's zaqar.conf values carry over; the ``min_*`` options are swiftq's
+(Zaqar hard-codes 60 s) so tests can use short TTLs."""
+
+from oslo_config import cfg
+
+default_message_ttl = cfg.IntOpt(
+    'default_message_ttl', default=3600,
+    help='How long a message is accessible when the post gives no TTL.')
+
+default_message_delay = cfg.IntOpt(
+    'default_message_delay', default=0,
+    help='Delay, in seconds, of messages posted without one (queue '
+         'metadata _default_message_delay overrides it).')
+
+default_claim_ttl = cfg.IntOpt(
+    'default_claim_ttl', default=300,
+    help='How long a claim lasts when the request gives no TTL.')
+
+default_claim_grace = cfg.IntOpt(
+    'default_claim_grace', default=60,
+    help='Grace period, in seconds, added to claimed messages\' lives when '
+         'the request gives none.')
+
+max_queues_per_page = cfg.IntOpt(
+    'max_queues_per_page', default=20,
+    help='Maximum number of queues per page.')
+
+max_messages_per_page = cfg.IntOpt(
+    'max_messages_per_page', default=20,
+    help='Maximum number of messages per page (and per ids= request).')
+
+max_messages_per_claim_or_pop = cfg.IntOpt(
+    'max_messages_per_claim_or_pop', default=20,
+    help='Maximum number of messages claimed or popped by one request.')
+
+max_queue_metadata = cfg.IntOpt(
+    'max_queue_metadata', default=64 * 1024,
+    help='Maximum size of a queue\'s metadata, in bytes.')
+
+max_messages_post_size = cfg.IntOpt(
+    'max_messages_post_size', default=256 * 1024,
+    help='Maximum size of a message post request body, in bytes.')
+
+min_message_ttl = cfg.IntOpt(
+    'min_message_ttl', default=60, min=1,
+    help='Minimum message TTL, in seconds.')
+
+max_message_ttl = cfg.IntOpt(
+    'max_message_ttl', default=1209600,
+    help='Maximum message TTL, in seconds.')
+
+max_message_delay = cfg.IntOpt(
+    'max_message_delay', default=900,
+    help='Maximum message delay, in seconds.')
+
+min_claim_ttl = cfg.IntOpt(
+    'min_claim_ttl', default=60, min=1,
+    help='Minimum claim TTL, in seconds.')
+
+max_claim_ttl = cfg.IntOpt(
+    'max_claim_ttl', default=43200,
+    help='Maximum claim TTL, in seconds.')
+
+min_claim_grace = cfg.IntOpt(
+    'min_claim_grace', default=60, min=0,
+    help='Minimum claim grace, in seconds.')
+
+max_claim_grace = cfg.IntOpt(
+    'max_claim_grace', default=43200,
+    help='Maximum claim grace, in seconds.')
+
+client_id_uuid_safe = cfg.StrOpt(
+    'client_id_uuid_safe', default='strict', choices=['strict', 'off'],
+    help='"strict": Client-ID must be a UUID; "off": any string whose '
+         'length is within min/max_length_client_id.')
+
+min_length_client_id = cfg.IntOpt(
+    'min_length_client_id', default=10,
+    help='Minimum Client-ID length when client_id_uuid_safe is off.')
+
+max_length_client_id = cfg.IntOpt(
+    'max_length_client_id', default=36,
+    help='Maximum Client-ID length when client_id_uuid_safe is off.')
+
+enable_checksum = cfg.BoolOpt(
+    'enable_checksum', default=False,
+    help='Return an MD5 checksum of each message body ("MD5:<hex>").')
+
+GROUP_NAME = 'transport'
+ALL_OPTS = [
+    default_message_ttl, default_message_delay, default_claim_ttl,
+    default_claim_grace, max_queues_per_page, max_messages_per_page,
+    max_messages_per_claim_or_pop, max_queue_metadata,
+    max_messages_post_size, min_message_ttl, max_message_ttl,
+    max_message_delay, min_claim_ttl, max_claim_ttl, min_claim_grace,
+    max_claim_grace, client_id_uuid_safe, min_length_client_id,
+    max_length_client_id, enable_checksum,
+]
+
+
+def register_opts(conf):
+    conf.register_opts(ALL_OPTS, group=GROUP_NAME)
+
+
+def list_opts():
+    return {GROUP_NAME: ALL_OPTS}

@@ -1,0 +1,1 @@
+"""The Swift mapping: queues, messages and claims as Swift objects."""

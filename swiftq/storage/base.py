@@ -1,0 +1,134 @@
+"""What the HTTP layer may ask of storage.
+
+The HTTP layer validates input (names, ids, limits, TTLs) before calling;
+storage may assume well-formed arguments. Every method may raise
+``errors.ServiceUnavailable`` when Swift is unreachable.
+
+A *message* returned by storage is a dict::
+
+    {'id': str, 'ttl': int, 'age': int (seconds), 'body': <json>,
+     'client_id': str, 'claim_id': str or None,
+     'claim_count': int, 'checksum': 'MD5:...' or absent}
+
+``claim_id`` is set only while a live claim holds the message.
+"""
+
+import abc
+
+
+class Storage(abc.ABC):
+
+    # -- queues -------------------------------------------------------------
+    @abc.abstractmethod
+    def queue_create(self, project, name, metadata=None):
+        """Create the queue (idempotent). Returns True if it was created,
+        False if it existed (its metadata is then replaced when given)."""
+
+    @abc.abstractmethod
+    def queue_exists(self, project, name):
+        """True if the queue exists."""
+
+    @abc.abstractmethod
+    def queue_get_metadata(self, project, name):
+        """The queue's metadata dict (as stored, without defaults filled
+        in). Raises QueueDoesNotExist."""
+
+    @abc.abstractmethod
+    def queue_set_metadata(self, project, name, metadata):
+        """Replace the queue's metadata. Raises QueueDoesNotExist."""
+
+    @abc.abstractmethod
+    def queue_list(self, project, marker=None, limit=10, detailed=False):
+        """Queues in name order after ``marker``: a list of dicts
+        ``{'name': str}`` plus ``'metadata'`` when detailed."""
+
+    @abc.abstractmethod
+    def queue_count(self, project):
+        """Number of queues of the project."""
+
+    @abc.abstractmethod
+    def queue_delete(self, project, name):
+        """Delete the queue with its messages and claims (idempotent)."""
+
+    @abc.abstractmethod
+    def queue_stats(self, project, name):
+        """``{'claimed': int, 'free': int, 'total': int}`` plus, when there
+        are messages, ``'oldest'``/``'newest'``: ``{'id', 'age',
+        'created'}`` (created as ISO 8601 UTC 'YYYY-MM-DDTHH:MM:SSZ').
+        Delayed messages count as free. Missing queue: zeros."""
+
+    @abc.abstractmethod
+    def queue_purge(self, project, name, resource_types):
+        """Remove all messages (and/or subscriptions) of the queue."""
+
+    # -- messages -----------------------------------------------------------
+    @abc.abstractmethod
+    def message_post(self, project, queue, messages, client_id):
+        """Append messages (dicts with 'ttl', 'delay', 'body', in request
+        order); create the queue if missing. Returns their ids in the same
+        order. Messages are durable in Swift when this returns."""
+
+    @abc.abstractmethod
+    def message_list(self, project, queue, client_id, marker=None, limit=10,
+                     echo=False, include_claimed=False,
+                     include_delayed=False):
+        """Messages in FIFO order after ``marker`` (an opaque string).
+        Returns ``(messages, next_marker)``. Missing queue: ``([], None)``.
+        ``echo=False`` hides messages posted with the same client_id."""
+
+    @abc.abstractmethod
+    def message_get(self, project, queue, message_id):
+        """One live message. Raises MessageDoesNotExist (also for a missing
+        queue)."""
+
+    @abc.abstractmethod
+    def message_get_many(self, project, queue, message_ids):
+        """The live messages among ``message_ids`` (missing ones skipped)."""
+
+    @abc.abstractmethod
+    def message_delete(self, project, queue, message_id, claim_id=None):
+        """Delete one message. Missing message or queue: no error.
+        Claimed message: ``claim_id`` must be its live claim, else
+        MessageIsClaimed. ``claim_id`` given for an unclaimed message:
+        MessageNotClaimed; for an unknown/expired claim:
+        ClaimDoesNotExist."""
+
+    @abc.abstractmethod
+    def message_delete_many(self, project, queue, message_ids,
+                            claim_ids=None):
+        """Delete messages by id. Without ``claim_ids``, messages under a
+        live claim are NOT deleted (a live claim is never broken by a
+        claim-less delete); with ``claim_ids``, claimed messages are deleted
+        only if their claim is one of them."""
+
+    @abc.abstractmethod
+    def message_pop(self, project, queue, limit):
+        """Remove and return up to ``limit`` free (unclaimed, not delayed)
+        messages in FIFO order."""
+
+    # -- claims -------------------------------------------------------------
+    @abc.abstractmethod
+    def claim_create(self, project, queue, ttl, grace, limit):
+        """Claim up to ``limit`` free messages in FIFO order.
+        Returns ``(claim_id, messages)``; ``(None, [])`` when nothing is
+        claimable (or the queue is missing)."""
+
+    @abc.abstractmethod
+    def claim_get(self, project, queue, claim_id):
+        """``{'id', 'ttl', 'age', 'messages': [...]}`` of a live claim.
+        Raises ClaimDoesNotExist."""
+
+    @abc.abstractmethod
+    def claim_update(self, project, queue, claim_id, ttl, grace):
+        """Renew: the claim now ends ``ttl`` seconds from now and its
+        messages live at least ``ttl + grace`` seconds from now. Raises
+        ClaimDoesNotExist."""
+
+    @abc.abstractmethod
+    def claim_delete(self, project, queue, claim_id):
+        """Release the claim (idempotent); its messages become free."""
+
+    # -- health -------------------------------------------------------------
+    @abc.abstractmethod
+    def is_alive(self):
+        """True if Swift answers (for /v2/ping and /v2/health)."""

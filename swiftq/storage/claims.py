@@ -1,0 +1,380 @@
+"""Every change to a queue after a post: claims, renewals, releases,
+deletions, pops and purges, made by the holder of the queue's lease.
+
+The holder keeps a ``QueueView`` for as long as it holds the lease: the
+queue state (loaded once with X-Newest, then written through on every
+change) and the segment listing (extended at the tail on every operation).
+Because only the holder changes the queue, the view is exact; it is thrown
+away with the lease. See doc/source/design/claims.rst.
+"""
+
+import collections
+import json
+import logging
+import time
+import uuid
+
+from swiftq.storage import errors
+from swiftq.storage import naming
+from swiftq.storage.queue_state import QueueState
+from swiftq.storage.queue_state import Segment
+from swiftq.swift.errors import SwiftUnavailable
+
+LOG = logging.getLogger(__name__)
+
+LISTING_PAGE = 1000
+
+
+class QueueView:
+    """What the lease holder knows of one queue."""
+
+    def __init__(self, state, metadata):
+        self.state = state
+        self.metadata = metadata
+        self.segments = collections.OrderedDict()
+        self.at_tail = False
+        self.verified = {}      # key -> body read with X-Newest this lease
+
+    def last_key(self):
+        return next(reversed(self.segments)) if self.segments else None
+
+    def remove(self, key):
+        self.segments.pop(key, None)
+        self.verified.pop(key, None)
+        self.state.forget_segment(key)
+
+
+class Picked:
+    """A message chosen by an operation, with its body."""
+
+    __slots__ = ('segment', 'id', 'body', 'client_id', 'expires',
+                 'claim_count')
+
+    def __init__(self, segment, msg_id, body, client_id):
+        self.segment = segment
+        self.id = msg_id
+        self.body = body
+        self.client_id = client_id
+        self.expires = segment.expires
+        self.claim_count = 0
+
+    def note_state(self, state):
+        """Record what the operation made of the message."""
+        self.expires = state.message_expires(self.segment, self.id)
+        self.claim_count = state.claim_count(self.id)
+
+
+class ClaimEngine:
+
+    def __init__(self, swift, segments, leases, conf, dead_letter_poster):
+        self._swift = swift
+        self._segments = segments
+        self._leases = leases
+        self._skew = conf.claims.max_clock_skew
+        self._read_timeout = conf.swift.read_timeout
+        self._post_to_dead_letter = dead_letter_poster
+
+    # -- operations -----------------------------------------------------------
+    def claim(self, container, ttl, grace, limit):
+        """``(claim_id, [Picked])`` or ``(None, [])``."""
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            now = time.time()
+            picked = self._pick_free(container, view, now, limit)
+            if not picked:
+                return None, []
+            claim_id = uuid.uuid4().hex
+            view.state.add_claim(claim_id, [p.id for p in picked],
+                                 view.segments, ttl, grace, now)
+            self._commit(lease, view)
+            for p in picked:
+                p.note_state(view.state)
+            return claim_id, picked
+
+    def pop(self, container, limit):
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            now = time.time()
+            picked = self._pick_free(container, view, now, limit)
+            for p in picked:
+                p.note_state(view.state)
+                view.state.delete_message(p.segment, p.id)
+            if picked:
+                self._commit(lease, view)
+                self._drop_dead(container, lease, view,
+                                {p.segment.key for p in picked}, now)
+            return picked
+
+    def renew(self, container, claim_id, ttl, grace):
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            now = time.time()
+            if view.state.get_live_claim(claim_id, now) is None:
+                raise errors.ClaimDoesNotExist(claim_id, container, '')
+            self._ensure_listed(container, view,
+                                view.state.claims[claim_id].messages)
+            view.state.renew_claim(claim_id, view.segments, ttl, grace, now)
+            self._commit(lease, view)
+
+    def release(self, container, claim_id):
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            if claim_id in view.state.claims:
+                view.state.release_claim(claim_id)
+                self._commit(lease, view)
+
+    def delete(self, container, msg_id, claim_id=None):
+        """Delete one message, enforcing Zaqar's claim rules."""
+        if claim_id is not None and not naming.is_claim_id(claim_id):
+            raise errors.ClaimDoesNotExist(claim_id, container, '')
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            now = time.time()
+            segment = self._find_segment(container, view, msg_id)
+            if segment is None or not view.state.is_alive(segment, msg_id,
+                                                          now):
+                return
+            owner = view.state.live_claim(msg_id, now)
+            protector = view.state.protecting_claim(msg_id, now)
+            if claim_id is None:
+                if protector is not None:
+                    raise errors.MessageIsClaimed(msg_id)
+            elif owner is None or owner.id != claim_id:
+                if protector is not None:
+                    raise errors.MessageIsClaimed(msg_id)
+                raise errors.MessageNotClaimed(msg_id)
+            view.state.delete_message(segment, msg_id)
+            self._commit(lease, view)
+            self._drop_dead(container, lease, view, {segment.key}, now)
+
+    def delete_many(self, container, msg_ids, claim_ids=None):
+        """Delete by ids; a message under a live claim is deleted only when
+        its claim is among ``claim_ids``."""
+        allowed = set(claim_ids or ())
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            now = time.time()
+            touched = set()
+            for msg_id in msg_ids:
+                segment = self._find_segment(container, view, msg_id)
+                if segment is None or not view.state.is_alive(
+                        segment, msg_id, now):
+                    continue
+                protector = view.state.protecting_claim(msg_id, now)
+                if protector is not None:
+                    owner = view.state.live_claim(msg_id, now)
+                    if owner is None or owner.id not in allowed:
+                        continue
+                view.state.delete_message(segment, msg_id)
+                touched.add(segment.key)
+            if touched:
+                self._commit(lease, view)
+                self._drop_dead(container, lease, view, touched, now)
+
+    def purge(self, container):
+        """Remove every message and claim."""
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            self._list_all(container, view)
+            keys = list(view.segments)
+            view.state = QueueState(self._skew)
+            self._commit(lease, view)
+            self._segments.delete(container, keys)
+            for key in keys:
+                view.remove(key)
+
+    # -- the view -------------------------------------------------------------
+    def _view(self, lease):
+        if lease.cache is None:
+            container = lease.container
+            resp = self._swift.get_object(container, naming.STATE,
+                                          newest=True)
+            if resp.status == 200:
+                state = QueueState.from_json(resp.data, self._skew)
+            elif resp.status == 404:
+                state = QueueState(self._skew)
+            else:
+                raise SwiftUnavailable('state GET answered %d' % resp.status)
+            lease.cache = QueueView(state, self._metadata(container))
+        return lease.cache
+
+    def _metadata(self, container):
+        resp = self._swift.get_object(container, naming.META)
+        if resp.status == 200:
+            try:
+                return json.loads(resp.data)
+            except ValueError:
+                return {}
+        return {}
+
+    def _refresh_tail(self, container, view):
+        """Pick up segments posted since the view's last listing."""
+        if view.segments and not view.at_tail:
+            return
+        while True:
+            page = self._segments.list(container, view.last_key(),
+                                       LISTING_PAGE)
+            if page is None:
+                raise errors.QueueDoesNotExist(
+                    naming.queue_name_from_container(container), '')
+            for segment in page:
+                view.segments[segment.key] = segment
+            if len(page) < LISTING_PAGE:
+                view.at_tail = True
+                return
+            view.at_tail = False
+            return
+
+    def _iter_segments(self, container, view):
+        """The view's segments in order, listing further pages on demand."""
+        self._refresh_tail(container, view)
+        seen = 0
+        while True:
+            keys = list(view.segments)[seen:]
+            for key in keys:
+                seen += 1
+                segment = view.segments.get(key)
+                if segment is not None:
+                    yield segment
+            if view.at_tail:
+                return
+            self._refresh_more(container, view)
+
+    def _refresh_more(self, container, view):
+        page = self._segments.list(container, view.last_key(), LISTING_PAGE)
+        for segment in page or ():
+            view.segments[segment.key] = segment
+        view.at_tail = page is None or len(page) < LISTING_PAGE
+
+    def _list_all(self, container, view):
+        for _ in self._iter_segments(container, view):
+            pass
+
+    def _find_segment(self, container, view, msg_id):
+        split = naming.split_message_id(msg_id)
+        if split is None:
+            return None
+        key, index = split
+        segment = view.segments.get(key)
+        if segment is None:
+            segment = self._segment_by_head(container, key)
+            if segment is None:
+                return None
+            view.segments[key] = segment
+            view.segments = collections.OrderedDict(
+                sorted(view.segments.items()))
+        if index >= segment.count:
+            return None
+        return segment
+
+    def _segment_by_head(self, container, key):
+        resp = self._swift.request('HEAD', container,
+                                   naming.segment_object(key),
+                                   headers={'X-Newest': 'true'})
+        if resp.status != 200:
+            return None
+        return Segment.from_listing({
+            'name': naming.segment_object(key),
+            'content_type': resp.headers.get('Content-Type')})
+
+    def _ensure_listed(self, container, view, msg_ids):
+        for msg_id in msg_ids:
+            self._find_segment(container, view, msg_id)
+
+    # -- choosing messages ------------------------------------------------------
+    def _pick_free(self, container, view, now, limit):
+        """The first ``limit`` free messages in FIFO order, with bodies read
+        with X-Newest (once per lease per segment), skipping segments that
+        are gone and routing messages past their queue's max claim count
+        to the dead-letter queue."""
+        view.state.prune(now)
+        picked = []
+        chosen_ids = set()
+        max_claims, dead_letter = self._dead_letter_policy(view.metadata)
+        dead_keys = []
+        for segment in self._iter_segments(container, view):
+            if view.state.is_dead(segment, now):
+                dead_keys.append(segment.key)
+                continue
+            if segment.visible_at > now:
+                continue
+            for msg_id in segment.message_ids():
+                if msg_id in chosen_ids or not view.state.is_free(
+                        segment, msg_id, now):
+                    continue
+                body = self._verified_body(container, view, segment)
+                if body is None:
+                    break       # segment gone: removed from the view
+                index = naming.split_message_id(msg_id)[1]
+                if (max_claims and dead_letter and
+                        view.state.claim_count(msg_id) >= max_claims):
+                    self._to_dead_letter(container, view, segment, msg_id,
+                                         body.bodies[index], body.client_id,
+                                         dead_letter)
+                    continue
+                picked.append(Picked(segment, msg_id, body.bodies[index],
+                                     body.client_id))
+                chosen_ids.add(msg_id)
+                if len(picked) >= limit:
+                    break
+            if len(picked) >= limit:
+                break
+        if dead_keys:
+            self._delete_segments(container, view, dead_keys[:100])
+        return picked
+
+    def _verified_body(self, container, view, segment):
+        body = view.verified.get(segment.key)
+        if body is None:
+            body = self._segments.read(container, segment.key, newest=True)
+            if body is None:
+                view.remove(segment.key)
+                return None
+            view.verified[segment.key] = body
+        return body
+
+    @staticmethod
+    def _dead_letter_policy(metadata):
+        try:
+            max_claims = int(metadata.get('_max_claim_count') or 0)
+        except (TypeError, ValueError):
+            max_claims = 0
+        return max_claims, metadata.get('_dead_letter_queue')
+
+    def _to_dead_letter(self, container, view, segment, msg_id, body,
+                        client_id, dead_letter):
+        """Post the message to the dead-letter queue, then delete it here
+        (a crash in between leaves a copy in both: at least once)."""
+        ttl = view.metadata.get('_dead_letter_queue_messages_ttl') or \
+            segment.ttl
+        self._post_to_dead_letter(
+            naming.sibling_container(container, dead_letter),
+            {'ttl': int(ttl), 'delay': 0, 'body': body}, client_id)
+        view.state.delete_message(segment, msg_id)
+
+    # -- writing --------------------------------------------------------------
+    def _commit(self, lease, view):
+        resp = self._swift.put_object(
+            lease.container, naming.STATE, view.state.to_json(),
+            content_type='application/json',
+            timeout=lease.write_timeout(self._read_timeout))
+        if resp.status == 404:
+            raise errors.QueueDoesNotExist(
+                naming.queue_name_from_container(lease.container), '')
+        if resp.status != 201:
+            raise SwiftUnavailable('state PUT answered %d' % resp.status)
+
+    def _drop_dead(self, container, lease, view, keys, now):
+        dead = [k for k in keys
+                if k in view.segments and
+                view.state.is_dead(view.segments[k], now)]
+        if dead:
+            self._delete_segments(container, view, dead)
+
+    def _delete_segments(self, container, view, keys):
+        """Delete segment objects that can never be returned again. The
+        state forgets them (in memory now, in Swift with the next commit);
+        a lagging listing that still shows one is caught by the X-Newest
+        read in _verified_body."""
+        for key in self._segments.delete(container, keys):
+            view.remove(key)

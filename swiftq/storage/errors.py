@@ -1,0 +1,60 @@
+"""Errors raised by the storage layer; the HTTP layer maps them to statuses.
+
+Names follow Zaqar's ``zaqar.storage.errors`` so the mapping reads the same.
+"""
+
+
+class StorageError(Exception):
+    """Base class of every storage error."""
+
+
+class ServiceUnavailable(StorageError):
+    """Swift cannot be reached or answered 5xx after retries (-> 503)."""
+
+
+class DoesNotExist(StorageError):
+    pass
+
+
+class QueueDoesNotExist(DoesNotExist):
+    def __init__(self, name, project):
+        super().__init__('Queue %s does not exist for project %s'
+                         % (name, project))
+
+
+class MessageDoesNotExist(DoesNotExist):
+    def __init__(self, message_id, queue, project):
+        super().__init__('Message %s does not exist in queue %s for '
+                         'project %s' % (message_id, queue, project))
+
+
+class ClaimDoesNotExist(DoesNotExist):
+    """The claim is unknown or has expired."""
+
+    def __init__(self, claim_id, queue, project):
+        super().__init__('Claim %s does not exist in queue %s for '
+                         'project %s' % (claim_id, queue, project))
+
+
+class MessageNotClaimed(StorageError):
+    """A claim id was given but the message is not currently claimed."""
+
+    def __init__(self, message_id):
+        super().__init__('Message %s is not claimed' % message_id)
+
+
+class MessageIsClaimed(StorageError):
+    """A live claim protects the message and no (or another) claim id was
+    given (Zaqar's NotPermitted / MessageIsClaimed / MessageNotClaimedBy:
+    all answered 403)."""
+
+    def __init__(self, message_id):
+        super().__init__('Message %s is claimed' % message_id)
+
+
+class PatchConflict(StorageError):
+    """A JSON-patch replace/remove names a metadata key that is absent."""
+
+
+class LeaseUnavailable(ServiceUnavailable):
+    """The queue's lease could not be taken in time (-> 503)."""

@@ -1,0 +1,136 @@
+"""Swift names for queues, messages and claims.
+
+Everything of one deployment lives in one Swift account:
+
+* queue container: ``<prefix>:<project key>:<queue name>``. Neither the
+  prefix, the project key nor the (validated) queue name can contain
+  ``:``, so names of different projects can never collide; the account
+  listing with prefix ``<prefix>:<project key>:`` is the project's queue
+  catalog.
+* in a queue container:
+
+  - ``meta``: the queue's metadata (JSON body);
+  - ``lease``: the claim lease (see claims design);
+  - ``state``: claims, deletions and claim counts (written only under the
+    lease);
+  - ``m/<segment key>``: one *segment*: the messages of one post that share
+    a TTL and a delay, as one JSON object. The segment key is the post's
+    time in nanoseconds (16 hex digits) and 8 random hex digits, so names
+    sort in the order the posts were made and never wrap. Its
+    Content-Type carries ``count``, ``ttl`` and ``delay`` so that a
+    container listing alone tells what a segment holds.
+
+A message id is its segment key followed by its index in the segment
+(4 hex digits): 28 lowercase hex digits, from which its object name
+follows without any lookup.
+"""
+
+import hashlib
+import os
+import re
+import threading
+import time
+
+META = 'meta'
+LEASE = 'lease'
+STATE = 'state'
+SEGMENT_PREFIX = 'm/'
+SEGMENT_CONTENT_TYPE = 'application/x-swiftq-segment'
+
+KEY_LEN = 24
+INDEX_LEN = 4
+MAX_SEGMENT_MESSAGES = 16 ** INDEX_LEN
+MESSAGE_ID_RE = re.compile(r'^[0-9a-f]{%d}$' % (KEY_LEN + INDEX_LEN))
+CLAIM_ID_RE = re.compile(r'^[0-9a-f]{32}$')
+_PLAIN_PROJECT_RE = re.compile(r'^[A-Za-z0-9_\-]{1,64}$')
+
+
+def project_key(project):
+    """A container-safe key for a project id: the id itself when it is
+    short and plain (Keystone ids are), else ``~`` and a SHA-256 digest
+    (``~`` is not allowed in plain keys, so the two forms never meet)."""
+    if _PLAIN_PROJECT_RE.match(project):
+        return project
+    return '~' + hashlib.sha256(project.encode('utf-8')).hexdigest()[:40]
+
+
+def catalog_prefix(prefix, project):
+    return '%s:%s:' % (prefix, project_key(project))
+
+
+def queue_container(prefix, project, queue):
+    return catalog_prefix(prefix, project) + queue
+
+
+def sibling_container(container, queue):
+    """The container of another queue of the same project."""
+    return container.rsplit(':', 1)[0] + ':' + queue
+
+
+def queue_name_from_container(container):
+    return container.rsplit(':', 1)[1]
+
+
+class SegmentKeyGenerator:
+    """Strictly increasing segment keys within a process; across processes
+    ordered by their clocks (see the FIFO caveat in the design)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._last = 0
+
+    def next_keys(self, count):
+        with self._lock:
+            now = max(time.time_ns(), self._last + 1)
+            self._last = now + count - 1
+        return ['%016x%s' % (now + i, os.urandom(4).hex())
+                for i in range(count)]
+
+
+def created_from_key(key):
+    """Posting time (seconds since the epoch) encoded in a segment key."""
+    return int(key[:16], 16) / 1e9
+
+
+def segment_object(key):
+    return SEGMENT_PREFIX + key
+
+
+def key_from_segment_object(name):
+    return name[len(SEGMENT_PREFIX):]
+
+
+def message_id(key, index):
+    return '%s%0*x' % (key, INDEX_LEN, index)
+
+
+def split_message_id(msg_id):
+    """``(segment key, index)``, or None if ``msg_id`` is not one of ours."""
+    if not isinstance(msg_id, str) or not MESSAGE_ID_RE.match(msg_id):
+        return None
+    return msg_id[:KEY_LEN], int(msg_id[KEY_LEN:], 16)
+
+
+def is_claim_id(claim_id):
+    return isinstance(claim_id, str) and bool(CLAIM_ID_RE.match(claim_id))
+
+
+def segment_content_type(count, ttl, delay):
+    return '%s;count=%d;ttl=%d;delay=%d' % (SEGMENT_CONTENT_TYPE, count, ttl,
+                                            delay)
+
+
+def parse_segment_content_type(content_type):
+    """``(count, ttl, delay)`` from a listing's content_type, or None."""
+    parts = [p.strip() for p in (content_type or '').split(';')]
+    if not parts or parts[0] != SEGMENT_CONTENT_TYPE:
+        return None
+    params = {}
+    for part in parts[1:]:
+        name, _, value = part.partition('=')
+        params[name.strip()] = value.strip()
+    try:
+        return (int(params['count']), int(params['ttl']),
+                int(params['delay']))
+    except (KeyError, ValueError):
+        return None

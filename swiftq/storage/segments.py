@@ -1,0 +1,202 @@
+"""Segments: the immutable Swift objects that hold posted messages.
+
+A post writes one segment per run of messages sharing a TTL and a delay
+(usually one per post), so a batch costs one Swift PUT, not one per
+message. Segments are never rewritten; what changes later (claims,
+deletions) lives in the queue state.
+"""
+
+import collections
+import json
+import math
+import threading
+
+from swiftq.storage import naming
+from swiftq.storage.queue_state import Segment
+from swiftq.swift.errors import SwiftUnavailable
+
+# Segment objects outlive their messages' TTL by this much more than the
+# longest claim + grace could extend them, so Swift's expirer never reaps a
+# message a claim still holds. Expired messages are filtered by swiftq.
+EXPIRY_SLACK = 60
+
+
+class SegmentBody:
+    """A segment's content: who posted it and the message bodies."""
+
+    __slots__ = ('client_id', 'bodies')
+
+    def __init__(self, client_id, bodies):
+        self.client_id = client_id
+        self.bodies = bodies
+
+    def encode(self):
+        return json.dumps({'c': self.client_id, 'b': self.bodies},
+                          separators=(',', ':')).encode()
+
+    @classmethod
+    def decode(cls, data):
+        doc = json.loads(data)
+        return cls(doc['c'], doc['b'])
+
+
+class BodyCache:
+    """A small LRU of decoded segment bodies (segments never change)."""
+
+    def __init__(self, size=4096):
+        self._size = size
+        self._items = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, container, key):
+        with self._lock:
+            item = self._items.get((container, key))
+            if item is not None:
+                self._items.move_to_end((container, key))
+            return item
+
+    def put(self, container, key, body):
+        with self._lock:
+            self._items[(container, key)] = body
+            self._items.move_to_end((container, key))
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def discard(self, container, key):
+        with self._lock:
+            self._items.pop((container, key), None)
+
+
+def split_into_runs(messages):
+    """Consecutive messages with the same (ttl, delay), in order, each run
+    at most MAX_SEGMENT_MESSAGES long."""
+    runs = []
+    for message in messages:
+        shape = (message['ttl'], message['delay'])
+        if (runs and runs[-1][0] == shape and
+                len(runs[-1][1]) < naming.MAX_SEGMENT_MESSAGES):
+            runs[-1][1].append(message['body'])
+        else:
+            runs.append((shape, [message['body']]))
+    return runs
+
+
+class SegmentStore:
+    """Writes, lists and reads the segments of queue containers."""
+
+    def __init__(self, swift, executor, max_claim_life):
+        self._swift = swift
+        self._executor = executor
+        self._keys = naming.SegmentKeyGenerator()
+        self._max_claim_life = max_claim_life
+        self.cache = BodyCache()
+
+    def write(self, container, messages, client_id):
+        """PUT the segments of one post. Returns the message ids in order,
+        or None if the container does not exist. Raises SwiftUnavailable
+        if any segment could not be stored (the post is then not
+        acknowledged; segments already stored are harmless extra
+        messages only if the client retries — see design)."""
+        runs = split_into_runs(messages)
+        keys = self._keys.next_keys(len(runs))
+        jobs = [(key, ttl, delay, bodies)
+                for key, ((ttl, delay), bodies) in zip(keys, runs)]
+        if len(jobs) == 1:
+            results = [self._put_segment(container, client_id, *jobs[0])]
+        else:
+            futures = [self._executor.submit(self._put_segment, container,
+                                             client_id, *job)
+                       for job in jobs]
+            results = [f.result() for f in futures]
+        if any(status == 404 for status in results):
+            return None
+        ids = []
+        for key, _, _, bodies in jobs:
+            ids.extend(naming.message_id(key, i) for i in range(len(bodies)))
+        return ids
+
+    def _put_segment(self, container, client_id, key, ttl, delay, bodies):
+        created = naming.created_from_key(key)
+        delete_at = math.ceil(created + delay + ttl + self._max_claim_life +
+                              EXPIRY_SLACK)
+        body = SegmentBody(client_id, bodies)
+        resp = self._swift.put_object(
+            container, naming.segment_object(key), body.encode(),
+            content_type=naming.segment_content_type(len(bodies), ttl,
+                                                     delay),
+            headers={'X-Delete-At': str(delete_at)})
+        if resp.status == 201:
+            self.cache.put(container, key, body)
+        elif resp.status != 404:
+            raise SwiftUnavailable('segment PUT answered %d' % resp.status)
+        return resp.status
+
+    def list(self, container, marker_key=None, limit=None):
+        """Segments after ``marker_key`` in FIFO order (one listing page of
+        ``limit``, or all pages when limit is None). None if the container
+        does not exist."""
+        marker = naming.segment_object(marker_key) if marker_key else None
+        if limit is not None:
+            page = self._swift.list_objects(container,
+                                            prefix=naming.SEGMENT_PREFIX,
+                                            marker=marker, limit=limit)
+            if page is None:
+                return None
+            entries = page
+        else:
+            entries = list(self._swift.iter_objects(
+                container, prefix=naming.SEGMENT_PREFIX, marker=marker))
+        segments = []
+        for entry in entries:
+            segment = Segment.from_listing(entry)
+            if segment is not None:
+                segments.append(segment)
+        return segments
+
+    def read(self, container, key, newest=False):
+        """The segment's body, or None if it is gone. ``newest`` bypasses
+        the cache and asks every replica (a deleted segment's tombstone
+        then wins over a stale replica)."""
+        if not newest:
+            body = self.cache.get(container, key)
+            if body is not None:
+                return body
+        resp = self._swift.get_object(container, naming.segment_object(key),
+                                      newest=newest)
+        if resp.status == 404:
+            self.cache.discard(container, key)
+            return None
+        if resp.status != 200:
+            raise SwiftUnavailable('segment GET answered %d' % resp.status)
+        body = SegmentBody.decode(resp.data)
+        self.cache.put(container, key, body)
+        return body
+
+    def read_many(self, container, keys, newest=False):
+        """``{key: body or None}`` fetched in parallel."""
+        keys = list(dict.fromkeys(keys))
+        if len(keys) <= 1:
+            return {k: self.read(container, k, newest) for k in keys}
+        futures = {k: self._executor.submit(self.read, container, k, newest)
+                   for k in keys}
+        return {k: f.result() for k, f in futures.items()}
+
+    def delete(self, container, keys):
+        """Delete segment objects (in parallel); missing ones are fine.
+        Returns the keys whose deletion Swift acknowledged."""
+        keys = list(keys)
+
+        def _one(key):
+            self.cache.discard(container, key)
+            resp = self._swift.delete_object(container,
+                                             naming.segment_object(key))
+            return resp.status in (204, 404)
+        done = []
+        futures = {k: self._executor.submit(_one, k) for k in keys}
+        for key, future in futures.items():
+            try:
+                if future.result():
+                    done.append(key)
+            except SwiftUnavailable:
+                pass
+        return done

@@ -1,0 +1,492 @@
+"""swiftq's storage: the Zaqar v2 resources mapped onto one Swift account.
+
+This module reads (listings, state, segments) and posts; every change after
+a post goes through ``claims.ClaimEngine`` under the queue's lease. Names
+are in ``naming``; the protocol is in doc/source/design/claims.rst.
+"""
+
+import concurrent.futures
+import datetime
+import functools
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+
+from swiftq.storage import base
+from swiftq.storage import claims
+from swiftq.storage import errors
+from swiftq.storage import lease
+from swiftq.storage import naming
+from swiftq.storage import segments as segments_mod
+from swiftq.storage.queue_state import QueueState
+from swiftq.storage.queue_state import Segment
+from swiftq.swift.client import SwiftClient
+from swiftq.swift.errors import SwiftUnavailable
+
+LOG = logging.getLogger(__name__)
+
+
+def _swift_errors(func):
+    """Swift trouble becomes the storage layer's ServiceUnavailable."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SwiftUnavailable as exc:
+            LOG.warning('Swift unavailable in %s: %s', func.__name__, exc)
+            raise errors.ServiceUnavailable(str(exc))
+    return wrapper
+
+
+def _iso(ts):
+    return datetime.datetime.fromtimestamp(
+        ts, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class _PerProcess:
+    """Connections, threads and leases belong to one process: rebuilt after
+    a fork so gunicorn workers never share sockets."""
+
+    def __init__(self, conf):
+        self.pid = os.getpid()
+        self.swift = SwiftClient.from_conf(conf)
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=16, thread_name_prefix='swiftq-io')
+        max_claim_life = (conf.transport.max_claim_ttl +
+                          conf.transport.max_claim_grace)
+        self.segments = segments_mod.SegmentStore(self.swift, self.executor,
+                                                  max_claim_life)
+        self.leases = lease.LeaseKeeper(self.swift, conf.claims,
+                                        conf.swift.read_timeout)
+
+
+class SwiftStorage(base.Storage):
+
+    def __init__(self, conf):
+        self._conf = conf
+        self._prefix = conf.swift.container_prefix
+        self._skew = conf.claims.max_clock_skew
+        self._checksum = conf.transport.enable_checksum
+        self._lock = threading.Lock()
+        self._proc = None
+
+    # -- per-process parts ------------------------------------------------------
+    def _p(self):
+        proc = self._proc
+        if proc is None or proc.pid != os.getpid():
+            with self._lock:
+                if self._proc is None or self._proc.pid != os.getpid():
+                    self._proc = _PerProcess(self._conf)
+                proc = self._proc
+        return proc
+
+    @property
+    def _swift(self):
+        return self._p().swift
+
+    def _engine(self):
+        proc = self._p()
+        return claims.ClaimEngine(proc.swift, proc.segments, proc.leases,
+                                  self._conf, self._post_dead_letter)
+
+    def _container(self, project, queue):
+        return naming.queue_container(self._prefix, project, queue)
+
+    # -- queues -----------------------------------------------------------------
+    @_swift_errors
+    def queue_create(self, project, name, metadata=None):
+        container = self._container(project, name)
+        created = self._create_container(container)
+        if created and metadata:
+            self._put_metadata(container, metadata)
+        return created
+
+    def _create_container(self, container):
+        resp = self._swift.request('PUT', container)
+        if resp.status not in (201, 202):
+            raise SwiftUnavailable('container PUT answered %d' % resp.status)
+        return resp.status == 201
+
+    def _put_metadata(self, container, metadata):
+        resp = self._swift.put_object(container, naming.META,
+                                      json.dumps(metadata).encode(),
+                                      content_type='application/json')
+        return resp.status
+
+    @_swift_errors
+    def queue_exists(self, project, name):
+        resp = self._swift.request('HEAD', self._container(project, name))
+        return resp.status // 100 == 2
+
+    @_swift_errors
+    def queue_get_metadata(self, project, name):
+        container = self._container(project, name)
+        resp = self._swift.get_object(container, naming.META, newest=True)
+        if resp.status == 200:
+            return json.loads(resp.data)
+        if self.queue_exists(project, name):
+            return {}
+        raise errors.QueueDoesNotExist(name, project)
+
+    @_swift_errors
+    def queue_set_metadata(self, project, name, metadata):
+        status = self._put_metadata(self._container(project, name), metadata)
+        if status == 404:
+            raise errors.QueueDoesNotExist(name, project)
+        if status != 201:
+            raise SwiftUnavailable('metadata PUT answered %d' % status)
+        self._forget_cached_view(self._container(project, name))
+
+    def _forget_cached_view(self, container):
+        """The lease holder caches metadata; drop it after a change here."""
+        self._p().leases.forget_cache(container)
+
+    @_swift_errors
+    def queue_list(self, project, marker=None, limit=10, detailed=False):
+        prefix = naming.catalog_prefix(self._prefix, project)
+        entries = self._swift.list_containers(
+            prefix=prefix, marker=prefix + marker if marker else None,
+            limit=limit)
+        queues = [{'name': e['name'][len(prefix):]} for e in entries]
+        if detailed and queues:
+            metas = self._p().executor.map(
+                lambda q: self._metadata_or_empty(project, q['name']), queues)
+            for queue, meta in zip(queues, metas):
+                queue['metadata'] = meta
+        return queues
+
+    def _metadata_or_empty(self, project, name):
+        try:
+            return self.queue_get_metadata(project, name)
+        except errors.QueueDoesNotExist:
+            return {}
+
+    @_swift_errors
+    def queue_count(self, project):
+        prefix = naming.catalog_prefix(self._prefix, project)
+        count, marker = 0, None
+        while True:
+            page = self._swift.list_containers(prefix=prefix, marker=marker,
+                                               limit=10000)
+            count += len(page)
+            if len(page) < 10000:
+                return count
+            marker = page[-1]['name']
+
+    @_swift_errors
+    def queue_delete(self, project, name):
+        container = self._container(project, name)
+        for _ in range(5):
+            names = [e['name'] for e in self._swift.iter_objects(container)]
+            if names:
+                self._swift.bulk_delete(container, names)
+            resp = self._swift.request('DELETE', container)
+            if resp.status in (204, 404):
+                self._p().leases.forget(container)
+                return
+            if resp.status != 409:      # 409: a post raced in; go again
+                raise SwiftUnavailable('container DELETE answered %d'
+                                       % resp.status)
+        raise SwiftUnavailable('queue %s kept getting new objects' % name)
+
+    @_swift_errors
+    def queue_stats(self, project, name):
+        container = self._container(project, name)
+        listing = self._p().segments.list(container)
+        if listing is None:
+            return {'claimed': 0, 'free': 0, 'total': 0}
+        state = self._read_state(container)
+        now = time.time()
+        total = claimed = 0
+        oldest = newest = None
+        for segment in listing:
+            for msg_id in segment.message_ids():
+                if not state.is_alive(segment, msg_id, now):
+                    continue
+                total += 1
+                if state.live_claim(msg_id, now) is not None:
+                    claimed += 1
+                if oldest is None:
+                    oldest = (segment, msg_id)
+                newest = (segment, msg_id)
+        stats = {'claimed': claimed, 'free': total - claimed, 'total': total}
+        if total:
+            stats['oldest'] = self._stat_entry(*oldest, now)
+            stats['newest'] = self._stat_entry(*newest, now)
+        return stats
+
+    @staticmethod
+    def _stat_entry(segment, msg_id, now):
+        return {'id': msg_id, 'age': int(now - segment.created),
+                'created': _iso(segment.created)}
+
+    @_swift_errors
+    def queue_purge(self, project, name, resource_types):
+        if 'messages' in resource_types:
+            try:
+                self._engine().purge(self._container(project, name))
+            except errors.QueueDoesNotExist:
+                pass
+
+    # -- messages -----------------------------------------------------------------
+    @_swift_errors
+    def message_post(self, project, queue, messages, client_id):
+        container = self._container(project, queue)
+        return self._post(container, messages, client_id)
+
+    def _post(self, container, messages, client_id):
+        ids = self._p().segments.write(container, messages, client_id)
+        if ids is None:         # lazily created queue
+            self._create_container(container)
+            ids = self._p().segments.write(container, messages, client_id)
+            if ids is None:
+                raise SwiftUnavailable('queue container vanished')
+        return ids
+
+    def _post_dead_letter(self, container, message, client_id):
+        self._post(container, [message], client_id)
+
+    @_swift_errors
+    def message_list(self, project, queue, client_id, marker=None, limit=10,
+                     echo=False, include_claimed=False,
+                     include_delayed=False):
+        container = self._container(project, queue)
+        start = naming.split_message_id(marker) if marker else None
+        state = None
+        now = time.time()
+        found = []
+        list_marker = start[0][:-1] if start else None
+        proc = self._p()
+        while len(found) < limit:
+            page = proc.segments.list(container, list_marker, 100)
+            if page is None:
+                return [], None
+            if state is None:
+                state = self._read_state(container)
+            wanted = []
+            for segment in page:
+                if start and segment.key < start[0]:
+                    continue
+                for msg_id in segment.message_ids():
+                    if start and msg_id <= marker:
+                        continue
+                    if not state.is_alive(segment, msg_id, now):
+                        continue
+                    if not include_delayed and segment.visible_at > now:
+                        continue
+                    if not include_claimed and \
+                            state.protecting_claim(msg_id, now):
+                        continue
+                    wanted.append((segment, msg_id))
+            found.extend(self._readable(container, wanted, state, now, echo,
+                                        client_id, limit - len(found)))
+            if len(page) < 100:
+                break
+            list_marker = page[-1].key
+        next_marker = found[-1]['id'] if found else marker
+        return found, next_marker
+
+    def _readable(self, container, candidates, state, now, echo, client_id,
+                  limit):
+        """Format up to ``limit`` of ``(segment, msg_id)`` candidates,
+        reading their segments a few at a time."""
+        found = []
+        batch = max(4, limit)
+        for start in range(0, len(candidates), batch):
+            chunk = candidates[start:start + batch]
+            bodies = self._p().segments.read_many(
+                container, [segment.key for segment, _ in chunk])
+            for segment, msg_id in chunk:
+                body = bodies.get(segment.key)
+                if body is None:
+                    continue
+                if not echo and body.client_id == client_id:
+                    continue
+                found.append(self._message(segment, msg_id, body, state,
+                                           now))
+                if len(found) >= limit:
+                    return found
+        return found
+
+    @_swift_errors
+    def message_get(self, project, queue, message_id):
+        found = self.message_get_many(project, queue, [message_id])
+        if not found:
+            raise errors.MessageDoesNotExist(message_id, queue, project)
+        return found[0]
+
+    @_swift_errors
+    def message_get_many(self, project, queue, message_ids):
+        container = self._container(project, queue)
+        split = [(m, naming.split_message_id(m)) for m in message_ids]
+        split = [(m, s) for m, s in split if s is not None]
+        if not split:
+            return []
+        # Read with X-Newest: a deleted segment's tombstone must win over a
+        # stale replica or this process's cache.
+        bodies = self._p().segments.read_many(
+            container, [s[0] for _, s in split], newest=True)
+        if not any(bodies.values()):
+            return []
+        state = self._read_state(container)
+        now = time.time()
+        found = []
+        for msg_id, (key, index) in split:
+            body = bodies.get(key)
+            if body is None or index >= len(body.bodies):
+                continue
+            segment = self._segment_from_head(container, key, body)
+            if segment is None or not state.is_alive(segment, msg_id, now):
+                continue
+            found.append(self._message(segment, msg_id, body, state, now))
+        return found
+
+    def _segment_from_head(self, container, key, body):
+        """The segment's listing facts; its TTL/delay are in the object's
+        Content-Type, fetched once per process (segments never change)."""
+        cached = self._p().segments.cache.get(container, 'ct:' + key)
+        if cached is None:
+            resp = self._swift.request('HEAD', container,
+                                       naming.segment_object(key))
+            if resp.status != 200:
+                return None
+            cached = Segment.from_listing({
+                'name': naming.segment_object(key),
+                'content_type': resp.headers.get('Content-Type')})
+            if cached is None:
+                return None
+            self._p().segments.cache.put(container, 'ct:' + key, cached)
+        return cached
+
+    @_swift_errors
+    def message_delete(self, project, queue, message_id, claim_id=None):
+        if naming.split_message_id(message_id) is None:
+            if claim_id is not None and not naming.is_claim_id(claim_id):
+                raise errors.ClaimDoesNotExist(claim_id, queue, project)
+            return
+        try:
+            self._engine().delete(self._container(project, queue),
+                                  message_id, claim_id)
+        except errors.QueueDoesNotExist:
+            return
+
+    @_swift_errors
+    def message_delete_many(self, project, queue, message_ids,
+                            claim_ids=None):
+        ids = [m for m in message_ids if naming.split_message_id(m)]
+        if not ids:
+            return
+        try:
+            self._engine().delete_many(self._container(project, queue), ids,
+                                       claim_ids)
+        except errors.QueueDoesNotExist:
+            return
+
+    @_swift_errors
+    def message_pop(self, project, queue, limit):
+        try:
+            picked = self._engine().pop(self._container(project, queue),
+                                        limit)
+        except errors.QueueDoesNotExist:
+            return []
+        now = time.time()
+        return [self._picked_message(p, now) for p in picked]
+
+    # -- claims -----------------------------------------------------------------
+    @_swift_errors
+    def claim_create(self, project, queue, ttl, grace, limit):
+        container = self._container(project, queue)
+        try:
+            claim_id, picked = self._engine().claim(container, ttl, grace,
+                                                    limit)
+        except errors.QueueDoesNotExist:
+            return None, []
+        if not picked:
+            return None, []
+        now = time.time()
+        return claim_id, [self._picked_message(p, now, claim_id)
+                          for p in picked]
+
+    @_swift_errors
+    def claim_get(self, project, queue, claim_id):
+        if not naming.is_claim_id(claim_id):
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        container = self._container(project, queue)
+        state = self._read_state(container, missing_ok=True)
+        now = time.time()
+        claim = state.get_live_claim(claim_id, now)
+        if claim is None:
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        messages = self.message_get_many(project, queue, claim.messages)
+        messages = [m for m in messages if m.get('claim_id') == claim_id]
+        return {'id': claim_id, 'ttl': claim.ttl,
+                'age': int(now - claim.created), 'messages': messages}
+
+    @_swift_errors
+    def claim_update(self, project, queue, claim_id, ttl, grace):
+        if not naming.is_claim_id(claim_id):
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        try:
+            self._engine().renew(self._container(project, queue), claim_id,
+                                 ttl, grace)
+        except errors.QueueDoesNotExist:
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+
+    @_swift_errors
+    def claim_delete(self, project, queue, claim_id):
+        if not naming.is_claim_id(claim_id):
+            return
+        try:
+            self._engine().release(self._container(project, queue), claim_id)
+        except errors.QueueDoesNotExist:
+            return
+
+    # -- health -----------------------------------------------------------------
+    def is_alive(self):
+        try:
+            resp = self._swift.request('HEAD', timeout=2.0, retries=0)
+        except SwiftUnavailable:
+            return False
+        return resp.status // 100 == 2
+
+    # -- helpers ------------------------------------------------------------------
+    def _read_state(self, container, missing_ok=True):
+        resp = self._swift.get_object(container, naming.STATE, newest=True)
+        if resp.status == 200:
+            return QueueState.from_json(resp.data, self._skew)
+        if resp.status == 404:
+            return QueueState(self._skew)
+        raise SwiftUnavailable('state GET answered %d' % resp.status)
+
+    def _picked_message(self, picked, now, claim_id=None):
+        return self._format(picked.segment, picked.id, picked.body,
+                            picked.client_id, picked.expires, claim_id,
+                            picked.claim_count, now)
+
+    def _message(self, segment, msg_id, body, state, now):
+        index = naming.split_message_id(msg_id)[1]
+        claim = state.live_claim(msg_id, now)
+        return self._format(segment, msg_id, body.bodies[index],
+                            body.client_id,
+                            state.message_expires(segment, msg_id),
+                            claim.id if claim else None,
+                            state.claim_count(msg_id), now)
+
+    def _format(self, segment, msg_id, body, client_id, expires, claim_id,
+                claim_count, now):
+        message = {
+            'id': msg_id,
+            'ttl': int(round(expires - segment.created)),
+            'age': max(0, int(now - segment.created)),
+            'body': body,
+            'client_id': client_id,
+            'claim_id': claim_id,
+            'claim_count': claim_count,
+        }
+        if self._checksum:
+            message['checksum'] = 'MD5:' + hashlib.md5(
+                json.dumps(body).encode('utf-8')).hexdigest()
+        return message

@@ -1,0 +1,1 @@
+"""A small, pooled, thread-safe client for the Swift API (no business logic)."""

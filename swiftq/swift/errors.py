@@ -1,0 +1,7 @@
+class SwiftUnavailable(Exception):
+    """Swift could not be reached, timed out, or answered 5xx after the
+    allowed retries."""
+
+
+class SwiftTimeout(SwiftUnavailable):
+    """The request did not complete in time; its effect is unknown."""
