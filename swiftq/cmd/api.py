@@ -1,0 +1,142 @@
+"""swiftq-api: serve the messaging API with gunicorn.
+
+::
+
+    swiftq-api --config-file /etc/swiftq/swiftq.conf
+
+The command line follows oslo.config's conventions (``--config-file``,
+``--config-dir``, ``--debug``, ``--log-file``...); every other setting is
+read from the configuration files, and gunicorn never sees ``sys.argv``.
+gunicorn runs embedded with threaded (``gthread``) workers:
+
+=================  ==========================================
+gunicorn setting   taken from
+=================  ==========================================
+bind               ``[api] bind_host`` and ``[api] bind_port``
+workers            ``[api] workers``
+threads            ``[api] threads``
+graceful_timeout   :data:`GRACEFUL_TIMEOUT` seconds
+control socket     disabled
+=================  ==========================================
+
+The application is built in each worker, after the fork, so that every
+worker owns its storage and its connections to Swift; nothing that holds a
+socket is created in the master process.
+"""
+
+import importlib.metadata
+import sys
+
+from gunicorn.app import base as gunicorn_base
+from oslo_log import log
+
+import swiftq.conf
+
+LOG = log.getLogger(__name__)
+
+#: Seconds a stopping worker gets to finish its requests (SIGTERM), after
+#: which it is killed. Short, because a swiftq request that is cut off is
+#: safe to retry and Swift has the state.
+GRACEFUL_TIMEOUT = 5
+
+#: Seconds a worker may go without notifying the master before it is
+#: considered hung and replaced. gthread workers notify from their main
+#: loop, so long requests (a claim waiting for a queue lease) do not count.
+WORKER_TIMEOUT = 30
+
+NOAUTH_WARNING = (
+    '*** auth_strategy = noauth: development only: X-Project-ID is '
+    'trusted. Any client can read, write and delete the queues of any '
+    'project. Never expose this server. ***')
+
+
+def _version():
+    try:
+        return importlib.metadata.version('swiftq')
+    except importlib.metadata.PackageNotFoundError:
+        return 'unknown'
+
+
+def _bind_address(host, port):
+    if ':' in host:
+        return '[%s]:%d' % (host, port)
+    return '%s:%d' % (host, port)
+
+
+def gunicorn_settings(conf):
+    """The gunicorn settings for ``conf``, as a dict name -> value."""
+    settings = {
+        'bind': [_bind_address(conf.api.bind_host, conf.api.bind_port)],
+        'workers': conf.api.workers,
+        'worker_class': 'gthread',
+        'threads': conf.api.threads,
+        'graceful_timeout': GRACEFUL_TIMEOUT,
+        'timeout': WORKER_TIMEOUT,
+        'preload_app': False,
+        'proc_name': 'swiftq-api',
+        'errorlog': '-',
+        'loglevel': 'debug' if conf.debug else 'info',
+        'accesslog': '-' if conf.debug else None,
+        # gunicorn >= 25.1 opens a control socket shared by every gunicorn
+        # of the user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl); two
+        # servers on one host would fight over it.
+        'control_socket_disable': True,
+    }
+    return settings
+
+
+class APIServer(gunicorn_base.BaseApplication):
+    """gunicorn, configured from oslo.config instead of its command line."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        super().__init__(prog='swiftq-api')
+
+    def init(self, parser, opts, args):
+        """Unused: BaseApplication never parses a command line."""
+
+    def load_config(self):
+        known = self.cfg.settings
+        for name, value in gunicorn_settings(self.conf).items():
+            if name in known:
+                self.cfg.set(name, value)
+
+    def load(self):
+        # Runs in each worker after the fork (preload_app is off): the
+        # application's storage and its Swift connection pool belong to
+        # this worker alone.
+        from swiftq import app
+        return app.create_app(self.conf)
+
+
+def parse_args(argv, conf=None):
+    """Register every option on ``conf`` and parse ``argv`` into it."""
+    conf = conf if conf is not None else swiftq.conf.CONF
+    swiftq.conf.register_opts(conf)
+    log.register_options(conf)
+    conf(args=argv, project='swiftq', prog='swiftq-api',
+         version=_version())
+    return conf
+
+
+def main(argv=None):
+    conf = parse_args(sys.argv[1:] if argv is None else argv)
+    log.setup(conf, 'swiftq')
+
+    if conf.auth_strategy == 'noauth':
+        LOG.warning(NOAUTH_WARNING)
+
+    # Import the application in the master so that a broken install fails
+    # here, once, instead of in every worker. Importing opens nothing.
+    import swiftq.app  # noqa: F401
+
+    LOG.info('swiftq-api %s: %d worker(s) x %d thread(s) on %s '
+             '(auth_strategy = %s)', _version(), conf.api.workers,
+             conf.api.threads,
+             _bind_address(conf.api.bind_host, conf.api.bind_port),
+             conf.auth_strategy)
+    APIServer(conf).run()
+
+
+if __name__ == '__main__':
+    main()

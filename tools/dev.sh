@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run swiftq on an embedded local Swift (development only: no auth):
+#
+#     tools/dev.sh [--dir DIR] [--port 8888]
+#
+# Same install steps as tools/run-tests.sh, then swiftq-dev in the
+# foreground; Ctrl-C stops it all.
+set -euo pipefail
+
+# shellcheck source=tools/run-tests.sh
+source "$(dirname "${BASH_SOURCE[0]}")/run-tests.sh"
+install_all
+exec "$VENV/bin/swiftq-dev" "$@"

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Run swiftq's whole test suite on this machine:
+#
+#     tools/run-tests.sh [pytest arguments...]
+#
+# Works on a fresh Debian machine with Python 3.11: installs the OS packages
+# the embedded Swift needs (memcached, rsync) when they are missing, creates
+# .venv and installs swiftq with its test extras into it (again only when
+# setup.cfg or setup.py changed), then runs pytest. Extra arguments go to
+# pytest, e.g. tools/run-tests.sh tests/functional -k claim -x
+#
+# tools/dev.sh sources this file for the install steps.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${SWIFTQ_VENV:-$REPO_ROOT/.venv}"
+STAMP="$VENV/.swiftq-install-stamp"
+TEST_TIMEOUT="${SWIFTQ_TEST_TIMEOUT:-300}"
+
+log() { echo "$(basename "$0"): $*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The interpreter the venv is made with: python3.11, else python3 >= 3.11.
+find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3.11 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'
+        then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    log "no Python >= 3.11 found (tried \$PYTHON, python3.11, python3)"
+    return 1
+}
+
+# OS packages: memcached (tempauth tokens) and rsync (Swift replicators);
+# python3-venv only when the interpreter cannot make a venv (Debian splits
+# ensurepip out).
+ensure_os_packages() {
+    local python="$1" missing=()
+    command -v memcached >/dev/null 2>&1 || missing+=(memcached)
+    command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+    if ! [ -x "$VENV/bin/python" ] &&
+       ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        missing+=("python3-venv")
+    fi
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "installing OS packages: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
+}
+
+# What the install depends on: when this changes, pip runs again.
+install_fingerprint() {
+    cat "$REPO_ROOT/setup.cfg" "$REPO_ROOT/setup.py" |
+        sha256sum | cut -d' ' -f1
+    "$VENV/bin/python" -c 'import sys; print(sys.version)'
+}
+
+# .venv with swiftq installed editable, with its test extras.
+ensure_venv() {
+    local python="$1"
+    if ! [ -x "$VENV/bin/python" ]; then
+        log "creating $VENV with $python"
+        "$python" -m venv "$VENV"
+    fi
+    if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(install_fingerprint)" ]
+    then
+        return 0
+    fi
+    log "installing swiftq and its test dependencies into $VENV"
+    rm -f "$STAMP"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/python" -m pip install -q \
+        -e "$REPO_ROOT[test]"
+    install_fingerprint > "$STAMP"
+}
+
+# Hook: the venv with a real Keystone (.venv-keystone) for the keystone
+# tests. Nothing yet.
+ensure_keystone_venv() {
+    :
+}
+
+install_all() {
+    local python
+    python="$(find_python)"
+    ensure_os_packages "$python"
+    ensure_venv "$python"
+    ensure_keystone_venv
+}
+
+run_tests() {
+    cd "$REPO_ROOT"
+    if [ "$#" -eq 0 ]; then
+        set -- tests
+    fi
+    "$VENV/bin/python" -m pytest -q -ra -p no:cacheprovider \
+        --timeout="$TEST_TIMEOUT" "$@"
+}
+
+main() {
+    local started=$SECONDS
+    install_all
+    log "environment ready in $((SECONDS - started)) s"
+    run_tests "$@"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    main "$@"
+fi
