@@ -22,7 +22,8 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def queue_create(self, project, name, metadata=None):
         """Create the queue (idempotent). Returns True if it was created,
-        False if it existed (its metadata is then replaced when given)."""
+        False if it existed; an existing queue's metadata is left as it is
+        (Zaqar's code: its mongo driver's create() is insert-or-nothing)."""
 
     @abc.abstractmethod
     def queue_exists(self, project, name):

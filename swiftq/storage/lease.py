@@ -164,10 +164,15 @@ class LeaseKeeper:
 
     def _acquire(self, container):
         conf = self._conf
-        give_up = time.monotonic() + conf.lease_wait_timeout
+        began = time.monotonic()
+        give_up = began + conf.lease_wait_timeout
+        attempts = 0
         while True:
+            attempts += 1
             lease = self._try_acquire(container)
             if lease is not None:
+                LOG.debug('took lease of %s after %d attempts in %.3fs',
+                          container, attempts, time.monotonic() - began)
                 return lease
             if time.monotonic() >= give_up:
                 raise errors.LeaseUnavailable(
@@ -206,7 +211,6 @@ class LeaseKeeper:
                                        timeout=self._read_timeout)
         if check.status != 200 or _nonce(check) != nonce:
             return None
-        LOG.debug('took lease of %s', container)
         return Lease(container, nonce, started, conf)
 
     def _is_held(self, resp):
@@ -234,6 +238,8 @@ class LeaseKeeper:
         return True
 
     def _release(self, lease):
+        LOG.debug('giving back lease of %s after %.3fs', lease.container,
+                  time.monotonic() - lease.acquired)
         if lease.remaining() <= WRITE_MARGIN:
             return
         try:
