@@ -1,0 +1,98 @@
+"""``GET /``: the versions document; ``GET /v2``: the JSON-home document.
+
+As Zaqar: ``/`` answers ``300 Multiple Choices`` with ``{"versions":
+[...]}`` (what keystoneauth's version discovery reads), and ``/v2`` (or
+``/v2/``) answers the JSON-home document as ``application/json-home``,
+cacheable for a day. The home document lists only what swiftq serves
+(no subscriptions, pre-signed URLs, topics, pools or flavors yet).
+"""
+
+import json
+
+import flask
+
+from swiftq.api import hooks
+from swiftq.api import representation
+
+blueprint = flask.Blueprint('homedoc', __name__)
+
+VERSION = {
+    'id': '2',
+    'status': 'CURRENT',
+    'updated': '2014-9-24T04:06:47Z',
+    'media-types': [{
+        'base': 'application/json',
+        'type': 'application/vnd.openstack.messaging-v2+json',
+    }],
+    'links': [{'href': '/v2/', 'rel': 'self'}],
+}
+
+_JSON = {'application/json': {}}
+
+
+def _resource(template, variables, allow, accept_post=False):
+    hints = {'allow': allow, 'formats': _JSON}
+    if accept_post:
+        hints['accept-post'] = ['application/json']
+    doc = {'href-template': template}
+    if variables:
+        doc['href-vars'] = {name: 'param/' + param
+                            for name, param in variables.items()}
+    doc['hints'] = hints
+    return doc
+
+
+_QUEUE = {'queue_name': 'queue_name'}
+_CLAIM = {'queue_name': 'queue_name', 'claim_id': 'claim_id'}
+_MESSAGE = {'queue_name': 'queue_name', 'message_id': 'message_id'}
+_Q = '/v2/queues/{queue_name}'
+
+JSON_HOME = {'resources': {
+    'rel/queues': _resource(
+        '/v2/queues{?marker,limit,detailed}',
+        {'marker': 'marker', 'limit': 'queue_limit',
+         'detailed': 'detailed'}, ['GET']),
+    'rel/queue': _resource(_Q, _QUEUE, ['GET', 'PUT', 'DELETE', 'PATCH']),
+    'rel/queue_stats': _resource(_Q + '/stats', _QUEUE, ['GET']),
+    'rel/queue_purge': _resource(_Q + '/purge', _QUEUE, ['POST'], True),
+    'rel/messages': _resource(
+        _Q + '/messages{?marker,limit,echo,include_claimed}',
+        dict(_QUEUE, marker='marker', limit='messages_limit', echo='echo',
+             include_claimed='include_claimed'), ['GET']),
+    'rel/post_messages': _resource(_Q + '/messages', _QUEUE, ['POST'], True),
+    'rel/messages_delete': _resource(
+        _Q + '/messages{?ids,pop}', dict(_QUEUE, ids='ids', pop='pop'),
+        ['DELETE']),
+    'rel/message_delete': _resource(
+        _Q + '/messages/{message_id}{?claim}',
+        dict(_MESSAGE, claim='claim_id'), ['DELETE']),
+    'rel/message_get': _resource(_Q + '/messages/{message_id}', _MESSAGE,
+                                 ['GET']),
+    'rel/claim': _resource(_Q + '/claims/{claim_id}', _CLAIM, ['GET']),
+    'rel/post_claim': _resource(_Q + '/claims{?limit}',
+                                dict(_QUEUE, limit='claim_limit'), ['POST'],
+                                True),
+    'rel/patch_claim': _resource(_Q + '/claims/{claim_id}', _CLAIM,
+                                 ['PATCH'], True),
+    'rel/delete_claim': _resource(_Q + '/claims/{claim_id}', _CLAIM,
+                                  ['DELETE']),
+    'rel/ping': _resource('/v2/ping', None, ['GET']),
+}}
+
+_HOME_BYTES = json.dumps(JSON_HOME, ensure_ascii=False,
+                         indent=4).encode('utf-8')
+
+
+@blueprint.get('/')
+@hooks.public
+def versions():
+    return representation.json_response({'versions': [VERSION]},
+                                        status=300)
+
+
+@blueprint.get('/v2')
+@blueprint.get('/v2/')
+@hooks.public
+def home():
+    return flask.Response(_HOME_BYTES, mimetype='application/json-home',
+                          headers={'Cache-Control': 'max-age=86400'})

@@ -1,0 +1,91 @@
+"""``/`` (versions), ``/v2`` (JSON-home), ``/v2/ping``, ``/v2/health``."""
+
+import json
+from urllib import parse
+
+import pytest
+
+from tests.unit.api.base import app, client, conf  # noqa: F401
+from tests.unit.api.base import overrides, storage  # noqa: F401
+
+
+def test_versions_document(client):
+    """Zaqar's code answers ``/`` with 300 and the versions (not the
+    JSON-home document, which lives at ``/v2``)."""
+    resp = client.get('/', headers={'Client-ID': None,
+                                    'X-Project-ID': None})
+    assert resp.status_code == 300
+    assert resp.mimetype == 'application/json'
+    assert resp.get_json() == {'versions': [{
+        'id': '2',
+        'status': 'CURRENT',
+        'updated': '2014-9-24T04:06:47Z',
+        'media-types': [{
+            'base': 'application/json',
+            'type': 'application/vnd.openstack.messaging-v2+json'}],
+        'links': [{'href': '/v2/', 'rel': 'self'}],
+    }]}
+
+
+@pytest.mark.parametrize('path', ['/v2', '/v2/'])
+def test_json_home(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 200
+    assert resp.headers['Content-Type'] == 'application/json-home'
+    assert resp.headers['Cache-Control'] == 'max-age=86400'
+    doc = json.loads(resp.get_data())
+    resources = doc['resources']
+    assert resources['rel/queue']['hints']['allow'] == [
+        'GET', 'PUT', 'DELETE', 'PATCH']
+    assert resources['rel/post_claim']['hints']['accept-post'] == [
+        'application/json']
+    for resource in resources.values():
+        assert resource['href-template'].startswith('/v2/')
+
+
+def test_json_home_href_template_resolves(client):
+    """As Zaqar's test_href_template."""
+    doc = json.loads(client.get('/v2').get_data())
+    template = doc['resources']['rel/queue']['href-template']
+    for base in ('https://zaqar.example.com/v2',
+                 'https://zaqar.example.com/v2/'):
+        url = parse.urljoin(base, template)
+        assert url.format(queue_name='foo') == \
+            'https://zaqar.example.com/v2/queues/foo'
+
+
+def test_json_home_lists_only_served_resources(client):
+    resources = json.loads(client.get('/v2').get_data())['resources']
+    assert not any('subscription' in rel or 'share' in rel
+                   for rel in resources)
+
+
+@pytest.mark.parametrize('method', ['GET', 'HEAD'])
+def test_ping(client, storage, method):
+    resp = client.request(method, '/v2/ping')
+    assert resp.status_code == 204
+    assert resp.get_data() == b''
+    storage.alive = False
+    resp = client.request(method, '/v2/ping')
+    assert resp.status_code == 503
+    assert resp.get_data() == b''
+
+
+def test_ping_without_headers(client):
+    resp = client.get('/v2/ping', headers={'Client-ID': None,
+                                           'X-Project-ID': None})
+    assert resp.status_code == 204
+
+
+def test_ping_when_storage_raises(client, storage):
+    storage.unavailable = True
+    assert client.get('/v2/ping').status_code == 503
+
+
+def test_health(client, storage):
+    resp = client.get('/v2/health')
+    assert resp.status_code == 200
+    assert resp.get_json() == {'storage_reachable': True}
+    storage.alive = False
+    assert client.get('/v2/health').get_json() == {
+        'storage_reachable': False}
