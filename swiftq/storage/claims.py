@@ -11,6 +11,7 @@ away with the lease. See doc/source/design/claims.rst.
 import collections
 import json
 import logging
+import threading
 import time
 import uuid
 
@@ -26,7 +27,14 @@ LISTING_PAGE = 1000
 
 
 class QueueView:
-    """What the lease holder knows of one queue."""
+    """What the lease holder knows of one queue.
+
+    Threads of the holding process change it one at a time under ``mutex``
+    (in memory, fast) and then wait in ``flush`` until a state PUT that
+    includes their change is acknowledged: concurrent operations share one
+    Swift write (group commit), and none answers before its change is
+    durable.
+    """
 
     def __init__(self, state, metadata):
         self.state = state
@@ -34,6 +42,18 @@ class QueueView:
         self.segments = collections.OrderedDict()
         self.at_tail = False
         self.verified = {}      # key -> body read with X-Newest this lease
+        self.dropping = set()   # dead segments being deleted
+        self.mutex = threading.Lock()
+        self.flushed = threading.Condition(self.mutex)
+        self.version = 0        # changes made in memory
+        self.committed = 0      # changes acknowledged by Swift
+        self.flushing = False
+        self.broken = False     # a state PUT failed: never trust this view
+
+    def changed(self):
+        """Note an in-memory change (call with ``mutex`` held)."""
+        self.version += 1
+        return self.version
 
     def last_key(self):
         return next(reversed(self.segments)) if self.segments else None
@@ -79,49 +99,59 @@ class ClaimEngine:
         """``(claim_id, [Picked])`` or ``(None, [])``."""
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            now = time.time()
-            picked = self._pick_free(container, view, now, limit)
-            if not picked:
-                return None, []
-            claim_id = uuid.uuid4().hex
-            view.state.add_claim(claim_id, [p.id for p in picked],
-                                 view.segments, ttl, grace, now)
-            self._commit(lease, view)
-            for p in picked:
-                p.note_state(view.state)
+            with view.mutex:
+                now = time.time()
+                picked = self._pick_free(container, view, now, limit)
+                if not picked:
+                    return None, []
+                claim_id = uuid.uuid4().hex
+                view.state.add_claim(claim_id, [p.id for p in picked],
+                                     view.segments, ttl, grace, now)
+                for p in picked:
+                    p.note_state(view.state)
+                version = view.changed()
+            self._flush(lease, view, version)
             return claim_id, picked
 
     def pop(self, container, limit):
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            now = time.time()
-            picked = self._pick_free(container, view, now, limit)
-            for p in picked:
-                p.note_state(view.state)
-                view.state.delete_message(p.segment, p.id)
-            if picked:
-                self._commit(lease, view)
-                self._drop_dead(container, lease, view,
-                                {p.segment.key for p in picked}, now)
+            with view.mutex:
+                now = time.time()
+                picked = self._pick_free(container, view, now, limit)
+                if not picked:
+                    return []
+                for p in picked:
+                    p.note_state(view.state)
+                    view.state.delete_message(p.segment, p.id)
+                version = view.changed()
+            self._flush(lease, view, version)
+            self._drop_dead(container, view, {p.segment.key for p in picked})
             return picked
 
     def renew(self, container, claim_id, ttl, grace):
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            now = time.time()
-            if view.state.get_live_claim(claim_id, now) is None:
-                raise errors.ClaimDoesNotExist(claim_id, container, '')
-            self._ensure_listed(container, view,
-                                view.state.claims[claim_id].messages)
-            view.state.renew_claim(claim_id, view.segments, ttl, grace, now)
-            self._commit(lease, view)
+            with view.mutex:
+                now = time.time()
+                if view.state.get_live_claim(claim_id, now) is None:
+                    raise errors.ClaimDoesNotExist(claim_id, container, '')
+                self._ensure_listed(container, view,
+                                    view.state.claims[claim_id].messages)
+                view.state.renew_claim(claim_id, view.segments, ttl, grace,
+                                       now)
+                version = view.changed()
+            self._flush(lease, view, version)
 
     def release(self, container, claim_id):
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            if claim_id in view.state.claims:
+            with view.mutex:
+                if claim_id not in view.state.claims:
+                    return
                 view.state.release_claim(claim_id)
-                self._commit(lease, view)
+                version = view.changed()
+            self._flush(lease, view, version)
 
     def delete(self, container, msg_id, claim_id=None):
         """Delete one message, enforcing Zaqar's claim rules."""
@@ -129,23 +159,25 @@ class ClaimEngine:
             raise errors.ClaimDoesNotExist(claim_id, container, '')
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            now = time.time()
-            segment = self._find_segment(container, view, msg_id)
-            if segment is None or not view.state.is_alive(segment, msg_id,
-                                                          now):
-                return
-            owner = view.state.live_claim(msg_id, now)
-            protector = view.state.protecting_claim(msg_id, now)
-            if claim_id is None:
-                if protector is not None:
-                    raise errors.MessageIsClaimed(msg_id)
-            elif owner is None or owner.id != claim_id:
-                if protector is not None:
-                    raise errors.MessageIsClaimed(msg_id)
-                raise errors.MessageNotClaimed(msg_id)
-            view.state.delete_message(segment, msg_id)
-            self._commit(lease, view)
-            self._drop_dead(container, lease, view, {segment.key}, now)
+            with view.mutex:
+                now = time.time()
+                segment = self._find_segment(container, view, msg_id)
+                if segment is None or not view.state.is_alive(
+                        segment, msg_id, now):
+                    return
+                owner = view.state.live_claim(msg_id, now)
+                protector = view.state.protecting_claim(msg_id, now)
+                if claim_id is None:
+                    if protector is not None:
+                        raise errors.MessageIsClaimed(msg_id)
+                elif owner is None or owner.id != claim_id:
+                    if protector is not None:
+                        raise errors.MessageIsClaimed(msg_id)
+                    raise errors.MessageNotClaimed(msg_id)
+                view.state.delete_message(segment, msg_id)
+                version = view.changed()
+            self._flush(lease, view, version)
+            self._drop_dead(container, view, {segment.key})
 
     def delete_many(self, container, msg_ids, claim_ids=None):
         """Delete by ids; a message under a live claim is deleted only when
@@ -153,50 +185,59 @@ class ClaimEngine:
         allowed = set(claim_ids or ())
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            now = time.time()
-            touched = set()
-            for msg_id in msg_ids:
-                segment = self._find_segment(container, view, msg_id)
-                if segment is None or not view.state.is_alive(
-                        segment, msg_id, now):
-                    continue
-                protector = view.state.protecting_claim(msg_id, now)
-                if protector is not None:
-                    owner = view.state.live_claim(msg_id, now)
-                    if owner is None or owner.id not in allowed:
+            with view.mutex:
+                now = time.time()
+                touched = set()
+                for msg_id in msg_ids:
+                    segment = self._find_segment(container, view, msg_id)
+                    if segment is None or not view.state.is_alive(
+                            segment, msg_id, now):
                         continue
-                view.state.delete_message(segment, msg_id)
-                touched.add(segment.key)
-            if touched:
-                self._commit(lease, view)
-                self._drop_dead(container, lease, view, touched, now)
+                    if view.state.protecting_claim(msg_id, now) is not None:
+                        owner = view.state.live_claim(msg_id, now)
+                        if owner is None or owner.id not in allowed:
+                            continue
+                    view.state.delete_message(segment, msg_id)
+                    touched.add(segment.key)
+                if not touched:
+                    return
+                version = view.changed()
+            self._flush(lease, view, version)
+            self._drop_dead(container, view, touched)
 
     def purge(self, container):
         """Remove every message and claim."""
         with self._leases.hold(container) as lease:
             view = self._view(lease)
-            self._list_all(container, view)
-            keys = list(view.segments)
-            view.state = QueueState(self._skew)
-            self._commit(lease, view)
+            with view.mutex:
+                self._list_all(container, view)
+                keys = list(view.segments)
+                view.state = QueueState(self._skew)
+                version = view.changed()
+            self._flush(lease, view, version)
             self._segments.delete(container, keys)
-            for key in keys:
-                view.remove(key)
+            with view.mutex:
+                for key in keys:
+                    view.remove(key)
 
     # -- the view -------------------------------------------------------------
     def _view(self, lease):
-        if lease.cache is None:
-            container = lease.container
-            resp = self._swift.get_object(container, naming.STATE,
-                                          newest=True)
-            if resp.status == 200:
-                state = QueueState.from_json(resp.data, self._skew)
-            elif resp.status == 404:
-                state = QueueState(self._skew)
-            else:
-                raise SwiftUnavailable('state GET answered %d' % resp.status)
-            lease.cache = QueueView(state, self._metadata(container))
-        return lease.cache
+        with lease.cache_lock:
+            if lease.cache is not None and lease.cache.broken:
+                raise SwiftUnavailable('an earlier state write failed')
+            if lease.cache is None:
+                lease.cache = self._load(lease.container)
+            return lease.cache
+
+    def _load(self, container):
+        resp = self._swift.get_object(container, naming.STATE, newest=True)
+        if resp.status == 200:
+            state = QueueState.from_json(resp.data, self._skew)
+        elif resp.status == 404:
+            state = QueueState(self._skew)
+        else:
+            raise SwiftUnavailable('state GET answered %d' % resp.status)
+        return QueueView(state, self._metadata(container))
 
     def _metadata(self, container):
         resp = self._swift.get_object(container, naming.META)
@@ -225,9 +266,11 @@ class ClaimEngine:
             view.at_tail = False
             return
 
-    def _iter_segments(self, container, view):
-        """The view's segments in order, listing further pages on demand."""
-        self._refresh_tail(container, view)
+    def _iter_segments(self, container, view, refresh=True):
+        """The view's segments in order, listing further pages on demand
+        (and, with ``refresh``, first looking for new ones at the tail)."""
+        if refresh or not view.segments:
+            self._refresh_tail(container, view)
         seen = 0
         while True:
             keys = list(view.segments)[seen:]
@@ -290,11 +333,24 @@ class ClaimEngine:
         view.state.prune(now)
         picked = []
         chosen_ids = set()
-        max_claims, dead_letter = self._dead_letter_policy(view.metadata)
         dead_keys = []
-        for segment in self._iter_segments(container, view):
+        # Look at what the view already knows first: a listing request is
+        # only worth it when that is not enough.
+        for refresh in (False, True):
+            self._pick_pass(container, view, now, limit, refresh, picked,
+                            chosen_ids, dead_keys)
+            if len(picked) >= limit:
+                break
+        self._schedule_deletion(container, view, dead_keys[:100])
+        return picked
+
+    def _pick_pass(self, container, view, now, limit, refresh, picked,
+                   chosen_ids, dead_keys):
+        max_claims, dead_letter = self._dead_letter_policy(view.metadata)
+        for segment in self._iter_segments(container, view, refresh):
             if view.state.is_dead(segment, now):
-                dead_keys.append(segment.key)
+                if segment.key not in dead_keys:
+                    dead_keys.append(segment.key)
                 continue
             if segment.visible_at > now:
                 continue
@@ -318,10 +374,7 @@ class ClaimEngine:
                 if len(picked) >= limit:
                     break
             if len(picked) >= limit:
-                break
-        if dead_keys:
-            self._delete_segments(container, view, dead_keys[:100])
-        return picked
+                return
 
     def _verified_body(self, container, view, segment):
         body = view.verified.get(segment.key)
@@ -353,9 +406,38 @@ class ClaimEngine:
         view.state.delete_message(segment, msg_id)
 
     # -- writing --------------------------------------------------------------
-    def _commit(self, lease, view):
+    def _flush(self, lease, view, version):
+        """Return once a state PUT including change ``version`` has been
+        acknowledged; one thread writes for all that wait (group commit)."""
+        while True:
+            with view.mutex:
+                while True:
+                    if view.broken:
+                        raise SwiftUnavailable('state write failed')
+                    if view.committed >= version:
+                        return
+                    if not view.flushing:
+                        break
+                    view.flushed.wait()
+                view.flushing = True
+                target = view.version
+                data = view.state.to_json()
+            try:
+                self._put_state(lease, data)
+            except BaseException:
+                with view.mutex:
+                    view.broken = True
+                    view.flushing = False
+                    view.flushed.notify_all()
+                raise
+            with view.mutex:
+                view.committed = max(view.committed, target)
+                view.flushing = False
+                view.flushed.notify_all()
+
+    def _put_state(self, lease, data):
         resp = self._swift.put_object(
-            lease.container, naming.STATE, view.state.to_json(),
+            lease.container, naming.STATE, data,
             content_type='application/json',
             timeout=lease.write_timeout(self._read_timeout))
         if resp.status == 404:
@@ -364,17 +446,33 @@ class ClaimEngine:
         if resp.status != 201:
             raise SwiftUnavailable('state PUT answered %d' % resp.status)
 
-    def _drop_dead(self, container, lease, view, keys, now):
-        dead = [k for k in keys
-                if k in view.segments and
-                view.state.is_dead(view.segments[k], now)]
-        if dead:
-            self._delete_segments(container, view, dead)
+    def _drop_dead(self, container, view, keys):
+        """Delete, in the background, segments none of whose messages can
+        ever be returned again; the view forgets them once Swift
+        acknowledged (the state in Swift with its next write). A lagging
+        listing that still shows one is caught by the X-Newest read in
+        _verified_body."""
+        now = time.time()
+        with view.mutex:
+            dead = [k for k in keys
+                    if k in view.segments and
+                    view.state.is_dead(view.segments[k], now)]
+            self._schedule_deletion(container, view, dead)
+
+    def _schedule_deletion(self, container, view, keys):
+        """(With ``view.mutex`` held.)"""
+        keys = [k for k in keys if k not in view.dropping]
+        if keys:
+            view.dropping.update(keys)
+            self._segments.submit(self._delete_segments, container, view,
+                                  keys)
 
     def _delete_segments(self, container, view, keys):
-        """Delete segment objects that can never be returned again. The
-        state forgets them (in memory now, in Swift with the next commit);
-        a lagging listing that still shows one is caught by the X-Newest
-        read in _verified_body."""
-        for key in self._segments.delete(container, keys):
-            view.remove(key)
+        try:
+            gone = self._segments.delete(container, keys)
+        finally:
+            with view.mutex:
+                view.dropping.difference_update(keys)
+        with view.mutex:
+            for key in gone:
+                view.remove(key)

@@ -24,6 +24,13 @@ A holder uses the lease until ``r + lease_seconds - max_clock_skew`` on
 its own monotonic clock, and bounds every Swift write it makes under the
 lease by that deadline. It renews by PUTting its nonce again and releases
 by deleting the object.
+
+Within a process, all threads share the lease: many operations run under
+it at once (the claim engine serialises their in-memory changes and groups
+their state writes). Processes waiting for a held lease say so in a
+``lease-wanted`` object; a holder that has held the lease for
+``lease_max_hold`` gives it back only when someone wants it, so a queue used
+by one process never pays for hand-offs.
 """
 
 import json
@@ -41,11 +48,13 @@ LOG = logging.getLogger(__name__)
 
 # Time kept in hand when a write under the lease is bounded by its deadline.
 WRITE_MARGIN = 0.05
+# A lease with less than this left is renewed (or, if retiring, not used).
+MIN_REMAINING = 0.5
+WANTED = 'lease-wanted'
 
 
 class Lease:
-    """A lease this process holds on one queue, and what it caches while it
-    holds it (only the holder changes a queue, so the cache is exact)."""
+    """A lease this process holds on one queue; shared by its threads."""
 
     def __init__(self, container, nonce, read_started, conf):
         self.container = container
@@ -54,8 +63,11 @@ class Lease:
         self.last_used = self.acquired
         self.valid_until = read_started + conf.lease_seconds - \
             conf.max_clock_skew
-        self.lock = threading.Lock()
-        self.cache = None   # set by the claim engine (QueueView)
+        self.active = 0         # operations running under it
+        self.retiring = False   # no new operations; released when idle
+        self.released = False
+        self.cache = None       # the claim engine's QueueView
+        self.cache_lock = threading.Lock()
 
     def remaining(self):
         return self.valid_until - time.monotonic()
@@ -79,104 +91,118 @@ class LeaseKeeper:
         self._read_timeout = read_timeout
         self._holder = uuid.uuid4().hex
         self._leases = {}
-        self._guard = threading.Lock()
-        self._queue_locks = {}
+        self._cond = threading.Condition()
+        self._acquiring = set()
         self._reaper = None
+        self.stats = {'acquired': 0, 'attempts': 0, 'released': 0,
+                      'renewed': 0}
 
     # -- public -------------------------------------------------------------
     def hold(self, container):
-        """Context manager: the caller has the queue to itself (in this
-        process and, through the Swift lease, across all processes)."""
+        """Context manager: an operation under the queue's lease."""
         return _Holding(self, container)
 
     def forget(self, container):
         """Drop a lease whose queue vanished (no Swift request)."""
-        with self._guard:
-            self._leases.pop(container, None)
+        with self._cond:
+            lease = self._leases.pop(container, None)
+            if lease is not None:
+                lease.retiring = lease.released = True
+            self._cond.notify_all()
 
     def forget_cache(self, container):
         """Make the holder reload the queue (e.g. its metadata changed)."""
-        with self._guard:
+        with self._cond:
             lease = self._leases.get(container)
         if lease is not None:
             lease.cache = None
 
-    def release_all(self):
-        with self._guard:
-            leases = list(self._leases.values())
-            self._leases.clear()
-        for lease in leases:
-            self._release(lease)
-
-    # -- internals ----------------------------------------------------------
-    def _queue_lock(self, container):
-        with self._guard:
-            lock = self._queue_locks.get(container)
-            if lock is None:
-                lock = self._queue_locks[container] = threading.Lock()
-            return lock
-
-    def _enter(self, container):
-        self._start_reaper()
-        lock = self._queue_lock(container)
-        if not lock.acquire(timeout=self._conf.lease_wait_timeout):
-            raise errors.LeaseUnavailable('queue %s is busy' % container)
-        try:
-            lease = self._current(container)
-            if lease is None:
-                lease = self._acquire(container)
-                with self._guard:
-                    self._leases[container] = lease
-            lease.last_used = time.monotonic()
-            return lease
-        except BaseException:
-            lock.release()
-            raise
-
-    def _exit(self, lease):
-        lease.last_used = time.monotonic()
-        self._queue_lock(lease.container).release()
-
-    def _current(self, container):
-        """The held lease, renewed if it is past half its life; None if we
-        hold none (or lost it, or held it too long: then it is given back so
-        other processes get a turn)."""
-        with self._guard:
-            lease = self._leases.get(container)
-        if lease is None:
-            return None
-        conf = self._conf
-        held_for = time.monotonic() - lease.acquired
-        if held_for >= conf.lease_max_hold or lease.remaining() < 0.2:
-            self._drop(lease)
-            return None
-        if lease.remaining() < conf.lease_seconds / 2:
-            if not self._renew(lease):
-                self._drop(lease)
-                return None
-        return lease
-
-    def _drop(self, lease):
-        with self._guard:
+    def retire(self, lease):
+        """Stop using ``lease`` (e.g. a write under it failed): it is given
+        back once its running operations end."""
+        with self._cond:
+            lease.retiring = True
             if self._leases.get(lease.container) is lease:
                 del self._leases[lease.container]
-        self._release(lease)
+            idle = lease.active == 0
+            self._cond.notify_all()
+        if idle:
+            self._release(lease)
 
-    def _acquire(self, container):
+    def release_all(self):
+        with self._cond:
+            leases = list(self._leases.values())
+        for lease in leases:
+            self.retire(lease)
+
+    # -- entering and leaving -----------------------------------------------
+    def _enter(self, container):
+        self._start_reaper()
+        give_up = time.monotonic() + self._conf.lease_wait_timeout
+        while True:
+            with self._cond:
+                lease = self._leases.get(container)
+                if lease is not None and not lease.retiring and \
+                        lease.remaining() > MIN_REMAINING:
+                    lease.active += 1
+                    lease.last_used = time.monotonic()
+                    return lease
+                if container in self._acquiring:
+                    if not self._cond.wait(
+                            timeout=give_up - time.monotonic()):
+                        raise errors.LeaseUnavailable(
+                            'queue %s is busy' % container)
+                    continue
+                self._acquiring.add(container)
+            try:
+                self._refresh_or_acquire(container, lease, give_up)
+            finally:
+                with self._cond:
+                    self._acquiring.discard(container)
+                    self._cond.notify_all()
+
+    def _exit(self, lease):
+        with self._cond:
+            lease.active -= 1
+            lease.last_used = time.monotonic()
+            release = lease.retiring and lease.active == 0
+            self._cond.notify_all()
+        if release:
+            self._release(lease)
+
+    def _refresh_or_acquire(self, container, lease, give_up):
+        """Called by the one thread acquiring for ``container``: renew the
+        current lease if it is still good, else take a new one."""
+        if lease is not None and not lease.retiring and \
+                lease.remaining() > WRITE_MARGIN and self._renew(lease):
+            return
+        if lease is not None:
+            self.retire(lease)
+        new = self._acquire(container, give_up)
+        with self._cond:
+            self._leases[container] = new
+
+    def _acquire(self, container, give_up):
         conf = self._conf
         began = time.monotonic()
-        give_up = began + conf.lease_wait_timeout
         attempts = 0
+        last_wish = 0.0
         while True:
             attempts += 1
+            self.stats['attempts'] += 1
             lease = self._try_acquire(container)
             if lease is not None:
+                self.stats['acquired'] += 1
                 LOG.debug('took lease of %s after %d attempts in %.3fs',
                           container, attempts, time.monotonic() - began)
                 return lease
-            if time.monotonic() >= give_up:
+            now = time.monotonic()
+            if now >= give_up:
                 raise errors.LeaseUnavailable(
                     'could not take the lease of %s' % container)
+            if now - last_wish > 1.0:
+                self._say_wanted(container)
+                last_wish = now
             time.sleep(conf.lease_poll_interval * random.uniform(0.5, 1.5))
 
     def _try_acquire(self, container):
@@ -220,6 +246,26 @@ class LeaseKeeper:
         return time.time() < stamp + self._conf.lease_seconds + \
             self._conf.max_clock_skew
 
+    def _say_wanted(self, container):
+        try:
+            self._swift.put_object(container, WANTED, b'',
+                                   timeout=self._conf.lease_write_deadline)
+        except SwiftUnavailable:
+            pass
+
+    def _is_wanted(self, container):
+        """Has another process asked for the lease lately?"""
+        try:
+            resp = self._swift.request('HEAD', container, WANTED,
+                                       timeout=self._conf.lease_write_deadline)
+        except SwiftUnavailable:
+            return True
+        if resp.status != 200 or resp.timestamp is None:
+            return False
+        recent = max(2.0, 4 * self._conf.lease_poll_interval)
+        return time.time() - resp.timestamp < recent + \
+            self._conf.max_clock_skew
+
     def _renew(self, lease):
         started = time.monotonic()
         body = json.dumps({'holder': self._holder,
@@ -235,9 +281,15 @@ class LeaseKeeper:
             return False
         lease.valid_until = started + self._conf.lease_seconds - \
             self._conf.max_clock_skew
+        self.stats['renewed'] += 1
         return True
 
     def _release(self, lease):
+        with self._cond:
+            if lease.released:
+                return
+            lease.released = True
+        self.stats['released'] += 1
         LOG.debug('giving back lease of %s after %.3fs', lease.container,
                   time.monotonic() - lease.acquired)
         if lease.remaining() <= WRITE_MARGIN:
@@ -249,50 +301,57 @@ class LeaseKeeper:
             pass    # it expires by itself
         lease.valid_until = 0.0
 
-    # -- giving leases back when idle ----------------------------------------
+    # -- housekeeping: renew, share, give back when idle ------------------------
     def _start_reaper(self):
         if self._reaper is not None and self._reaper.is_alive():
             return
-        with self._guard:
+        with self._cond:
             if self._reaper is not None and self._reaper.is_alive():
                 return
             self._reaper = threading.Thread(target=self._reap_forever,
-                                            name='swiftq-lease-reaper',
+                                            name='swiftq-lease-keeper',
                                             daemon=True)
             self._reaper.start()
 
     def _reap_forever(self):
         interval = max(0.02, min(self._conf.lease_idle_release,
-                                 self._conf.lease_max_hold) / 2)
+                                 self._conf.lease_max_hold, 1.0) / 2)
         while True:
             time.sleep(interval)
             try:
                 self._reap_once()
-            except Exception:   # never let the reaper die
-                LOG.exception('lease reaper')
+            except Exception:   # never let the keeper die
+                LOG.exception('lease keeper')
 
     def _reap_once(self):
-        now = time.monotonic()
         conf = self._conf
-        with self._guard:
+        with self._cond:
             leases = list(self._leases.values())
         for lease in leases:
-            idle = now - lease.last_used
-            held = now - lease.acquired
-            if idle < conf.lease_idle_release and \
-                    held < conf.lease_max_hold and lease.remaining() > 0.5:
-                continue
-            lock = self._queue_lock(lease.container)
-            if not lock.acquire(blocking=False):
-                continue
-            try:
-                with self._guard:
-                    if self._leases.get(lease.container) is not lease:
-                        continue
-                    del self._leases[lease.container]
-                self._release(lease)
-            finally:
-                lock.release()
+            now = time.monotonic()
+            if lease.active == 0 and \
+                    now - lease.last_used >= conf.lease_idle_release:
+                self.retire(lease)
+            elif now - lease.acquired >= conf.lease_max_hold:
+                if self._is_wanted(lease.container):
+                    self.retire(lease)
+                else:
+                    lease.acquired = now
+            elif lease.remaining() < conf.lease_seconds / 2:
+                self._renew_in_background(lease)
+
+    def _renew_in_background(self, lease):
+        with self._cond:
+            if lease.container in self._acquiring or lease.retiring:
+                return
+            self._acquiring.add(lease.container)
+        try:
+            if not self._renew(lease):
+                self.retire(lease)
+        finally:
+            with self._cond:
+                self._acquiring.discard(lease.container)
+                self._cond.notify_all()
 
 
 class _Holding:
@@ -310,7 +369,7 @@ class _Holding:
                 exc_type, (SwiftUnavailable, errors.ServiceUnavailable)):
             # A write under the lease may or may not have landed: the cache
             # can no longer be trusted, and the lease is given back.
-            self._keeper._drop(self._lease)
+            self._keeper.retire(self._lease)
         self._keeper._exit(self._lease)
         return False
 

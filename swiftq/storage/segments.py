@@ -8,12 +8,15 @@ deletions) lives in the queue state.
 
 import collections
 import json
+import logging
 import math
 import threading
 
 from swiftq.storage import naming
 from swiftq.storage.queue_state import Segment
 from swiftq.swift.errors import SwiftUnavailable
+
+LOG = logging.getLogger(__name__)
 
 # Segment objects outlive their messages' TTL by this much more than the
 # longest claim + grace could extend them, so Swift's expirer never reaps a
@@ -180,6 +183,15 @@ class SegmentStore:
         futures = {k: self._executor.submit(self.read, container, k, newest)
                    for k in keys}
         return {k: f.result() for k, f in futures.items()}
+
+    def submit(self, func, *args):
+        """Run ``func`` in the background; errors are logged, not raised."""
+        def _logged():
+            try:
+                func(*args)
+            except Exception:
+                LOG.exception('background %s failed', func.__name__)
+        return self._executor.submit(_logged)
 
     def delete(self, container, keys):
         """Delete segment objects (in parallel); missing ones are fine.
