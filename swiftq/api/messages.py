@@ -144,10 +144,7 @@ def list_messages(queue_name):
 
 # -- delete by ids, pop -------------------------------------------------------
 def _claim_ids_required():
-    # [transport] message_delete_with_claim_id is Zaqar's; honoured when
-    # the option is registered.
-    transport = context.conf().transport
-    return bool(getattr(transport, 'message_delete_with_claim_id', False))
+    return context.conf().transport.message_delete_with_claim_id
 
 
 @blueprint.delete('')

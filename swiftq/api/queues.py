@@ -211,21 +211,19 @@ def _apply_change(metadata, change, reserved):
 @acl.enforce('queues:update')
 @errors.unavailable('Queue could not be updated.')
 def patch_queue(queue_name):
-    # TODO(storage): an atomic queue_patch_metadata (PatchConflict) would
-    # close the read-modify-write race between concurrent PATCHes.
     changes = _patch_document()
-    project = context.project_id()
-    try:
-        metadata = context.storage().queue_get_metadata(project, queue_name)
-    except storage_errors.QueueDoesNotExist as exc:
-        raise errors.NotFound(str(exc))
     reserved = _reserved()
-    for change in changes:
-        _apply_change(metadata, change, reserved)
-    errors.checked(context.validator().queue_metadata_putting, metadata,
-                   error=errors.BadRequestBody)
+
+    def apply_changes(metadata):
+        for change in changes:
+            _apply_change(metadata, change, reserved)
+        errors.checked(context.validator().queue_metadata_putting, metadata,
+                       error=errors.BadRequestBody)
+        return metadata
+
     try:
-        context.storage().queue_set_metadata(project, queue_name, metadata)
+        metadata = context.storage().queue_update_metadata(
+            context.project_id(), queue_name, apply_changes)
     except storage_errors.QueueDoesNotExist as exc:
         raise errors.NotFound(str(exc))
     return representation.json_response(

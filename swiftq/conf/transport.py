@@ -87,8 +87,14 @@ enable_checksum = cfg.BoolOpt(
     'enable_checksum', default=False,
     help='Return an MD5 checksum of each message body ("MD5:<hex>").')
 
+message_delete_with_claim_id = cfg.BoolOpt(
+    'message_delete_with_claim_id', default=False,
+    help='Require a claim id to delete messages, so a message cannot be '
+         'deleted before it was claimed and handled (Zaqar\'s option).')
+
 GROUP_NAME = 'transport'
 ALL_OPTS = [
+    message_delete_with_claim_id,
     default_message_ttl, default_message_delay, default_claim_ttl,
     default_claim_grace, max_queues_per_page, max_messages_per_page,
     max_messages_per_claim_or_pop, max_queue_metadata,

@@ -39,6 +39,13 @@ class Storage(abc.ABC):
         """Replace the queue's metadata. Raises QueueDoesNotExist."""
 
     @abc.abstractmethod
+    def queue_update_metadata(self, project, name, update):
+        """Atomically replace the metadata with ``update(current)`` (a copy
+        the function may change and return); anything ``update`` raises
+        propagates and nothing is written. Returns the new metadata.
+        Raises QueueDoesNotExist."""
+
+    @abc.abstractmethod
     def queue_list(self, project, marker=None, limit=10, detailed=False):
         """Queues in name order after ``marker``: a list of dicts
         ``{'name': str}`` plus ``'metadata'`` when detailed."""
@@ -73,8 +80,10 @@ class Storage(abc.ABC):
     def message_list(self, project, queue, client_id, marker=None, limit=10,
                      echo=False, include_claimed=False,
                      include_delayed=False):
-        """Messages in FIFO order after ``marker`` (an opaque string).
-        Returns ``(messages, next_marker)``. Missing queue: ``([], None)``.
+        """Messages in FIFO order after ``marker`` (an opaque string; one
+        that storage did not make gives ``([], marker)``, as Zaqar's
+        mongo driver). Returns ``(messages, next_marker)``. Missing queue:
+        ``([], None)``.
         ``echo=False`` hides messages posted with the same client_id."""
 
     @abc.abstractmethod

@@ -205,6 +205,36 @@ class ClaimEngine:
             self._flush(lease, view, version)
             self._drop_dead(container, view, touched)
 
+    def update_metadata(self, container, update):
+        """Replace the queue's metadata with ``update(current)`` under the
+        lease, so concurrent PATCHes never lose each other's changes.
+        Whatever ``update`` raises propagates and nothing is written."""
+        with self._leases.hold(container) as lease:
+            view = self._view(lease)
+            with view.mutex:
+                resp = self._swift.get_object(container, naming.META,
+                                              newest=True)
+                if resp.status == 200:
+                    current = json.loads(resp.data)
+                elif resp.status == 404:
+                    current = {}
+                else:
+                    raise SwiftUnavailable('meta GET answered %d'
+                                           % resp.status)
+                metadata = update(current)
+                put = self._swift.put_object(
+                    container, naming.META, json.dumps(metadata).encode(),
+                    content_type='application/json',
+                    timeout=lease.write_timeout(self._read_timeout))
+                if put.status == 404:
+                    raise errors.QueueDoesNotExist(
+                        naming.queue_name_from_container(container), '')
+                if put.status != 201:
+                    raise SwiftUnavailable('meta PUT answered %d'
+                                           % put.status)
+                view.metadata = metadata
+                return metadata
+
     def purge(self, container):
         """Remove every message and claim."""
         with self._leases.hold(container) as lease:

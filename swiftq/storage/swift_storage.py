@@ -140,6 +140,13 @@ class SwiftStorage(base.Storage):
             raise SwiftUnavailable('metadata PUT answered %d' % status)
         self._forget_cached_view(self._container(project, name))
 
+    @_swift_errors
+    def queue_update_metadata(self, project, name, update):
+        container = self._container(project, name)
+        if not self.queue_exists(project, name):
+            raise errors.QueueDoesNotExist(name, project)
+        return self._engine().update_metadata(container, update)
+
     def _forget_cached_view(self, container):
         """The lease holder caches metadata; drop it after a change here."""
         self._p().leases.forget_cache(container)
@@ -255,6 +262,8 @@ class SwiftStorage(base.Storage):
                      include_delayed=False):
         container = self._container(project, queue)
         start = naming.split_message_id(marker) if marker else None
+        if marker and start is None:
+            return [], marker
         state = None
         now = time.time()
         found = []

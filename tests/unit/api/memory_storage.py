@@ -94,6 +94,14 @@ class MemoryStorage(base.Storage):
             raise errors.QueueDoesNotExist(name, project)
         self.queues[(project, name)] = dict(metadata)
 
+    def queue_update_metadata(self, project, name, update):
+        self._call('queue_update_metadata', project, name)
+        if (project, name) not in self.queues:
+            raise errors.QueueDoesNotExist(name, project)
+        metadata = update(dict(self.queues[(project, name)]))
+        self.queues[(project, name)] = dict(metadata)
+        return metadata
+
     def queue_list(self, project, marker=None, limit=10, detailed=False):
         self._call('queue_list', project, marker, limit, detailed)
         names = sorted(n for p, n in self.queues if p == project

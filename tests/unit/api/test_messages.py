@@ -381,14 +381,12 @@ def test_bulk_delete_too_many_ids(client):
 
 
 class TestClaimIdsRequired:
-    """Zaqar's ``[transport] message_delete_with_claim_id``, honoured when
-    the option is registered."""
+    """Zaqar's ``[transport] message_delete_with_claim_id``."""
 
     @pytest.fixture
     def conf(self, conf):
-        from oslo_config import cfg
-        conf.register_opt(cfg.BoolOpt('message_delete_with_claim_id',
-                                      default=True), group='transport')
+        conf.set_override('message_delete_with_claim_id', True,
+                          group='transport')
         return conf
 
     def test_ids_without_claim_ids(self, client):
