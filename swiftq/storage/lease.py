@@ -93,6 +93,7 @@ class LeaseKeeper:
         self._leases = {}
         self._cond = threading.Condition()
         self._acquiring = set()
+        self._cooldown = {}     # container -> monotonic time
         self._reaper = None
         self.stats = {'acquired': 0, 'attempts': 0, 'released': 0,
                       'renewed': 0}
@@ -188,6 +189,11 @@ class LeaseKeeper:
         attempts = 0
         last_wish = 0.0
         while True:
+            # A process that just gave the lease up because others asked
+            # lets them have a go first: hand-offs stay fair.
+            pause = self._cooldown.get(container, 0.0) - time.monotonic()
+            if pause > 0:
+                time.sleep(min(pause, max(0.0, give_up - time.monotonic())))
             attempts += 1
             self.stats['attempts'] += 1
             lease = self._try_acquire(container)
@@ -334,6 +340,8 @@ class LeaseKeeper:
                 self.retire(lease)
             elif now - lease.acquired >= conf.lease_max_hold:
                 if self._is_wanted(lease.container):
+                    self._cooldown[lease.container] = now + \
+                        conf.lease_settle_delay + 3 * conf.lease_poll_interval
                     self.retire(lease)
                 else:
                     lease.acquired = now
