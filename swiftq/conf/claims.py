@@ -10,10 +10,12 @@ safe; change them only with the design document at hand.
 from oslo_config import cfg
 
 lease_seconds = cfg.FloatOpt(
-    'lease_seconds', default=10.0, min=2.0,
+    'lease_seconds', default=4.0, min=2.0,
     help='Length of a queue lease, counted from the Swift timestamp of the '
-         'lease object. Bounds how long a crashed API process can block a '
-         'queue\'s claims, deletes and pops.')
+         'lease object; the holder renews it about every '
+         '(lease_seconds - max_clock_skew) / 2 seconds. Bounds how long a '
+         'crashed API process, or a lease write abandoned as too slow, can '
+         'block a queue\'s claims, deletes and pops.')
 
 lease_write_deadline = cfg.FloatOpt(
     'lease_write_deadline', default=0.5, min=0.05,

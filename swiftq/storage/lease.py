@@ -230,6 +230,7 @@ class LeaseKeeper:
                                          content_type='application/json',
                                          timeout=left)
         except SwiftUnavailable:
+            self._abandoned(container, 'PUT failed', started)
             return None     # unknown outcome: it can only block, never grant
         if put.status == 404:
             raise errors.QueueDoesNotExist(
@@ -237,6 +238,7 @@ class LeaseKeeper:
         if put.status != 201:
             return None
         if time.monotonic() - started > conf.lease_write_deadline:
+            self._abandoned(container, 'too slow', started)
             return None     # too slow to be safe; wait for it to expire
         time.sleep(conf.lease_settle_delay)
         check = self._swift.get_object(container, naming.LEASE, newest=True,
@@ -244,6 +246,12 @@ class LeaseKeeper:
         if check.status != 200 or _nonce(check) != nonce:
             return None
         return Lease(container, nonce, started, conf)
+
+    def _abandoned(self, container, why, started):
+        self.stats['abandoned'] = self.stats.get('abandoned', 0) + 1
+        LOG.info('lease attempt on %s abandoned (%s, %.3fs after the read):'
+                 ' the queue waits for it to expire', container, why,
+                 time.monotonic() - started)
 
     def _is_held(self, resp):
         stamp = resp.timestamp
@@ -345,7 +353,8 @@ class LeaseKeeper:
                     self.retire(lease)
                 else:
                     lease.acquired = now
-            elif lease.remaining() < conf.lease_seconds / 2:
+            elif lease.remaining() < (conf.lease_seconds -
+                                      conf.max_clock_skew) / 2:
                 self._renew_in_background(lease)
 
     def _renew_in_background(self, lease):
