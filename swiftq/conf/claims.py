@@ -18,13 +18,13 @@ lease_seconds = cfg.FloatOpt(
          'block a queue\'s claims, deletes and pops.')
 
 lease_write_deadline = cfg.FloatOpt(
-    'lease_write_deadline', default=0.5, min=0.05,
+    'lease_write_deadline', default=1.0, min=0.05,
     help='Delta of the protocol: an attempt to take a lease is abandoned '
          'unless the lease PUT is acknowledged within this many seconds '
          'of the read that found the lease free.')
 
 lease_settle_delay = cfg.FloatOpt(
-    'lease_settle_delay', default=0.6, min=0.06,
+    'lease_settle_delay', default=1.2, min=0.06,
     help='D of the protocol: seconds to wait after the lease PUT before '
          'reading it back. Must be greater than lease_write_deadline.')
 
@@ -35,7 +35,7 @@ max_clock_skew = cfg.FloatOpt(
          'they last and considered expired that much later.')
 
 lease_max_hold = cfg.FloatOpt(
-    'lease_max_hold', default=2.0, min=0.1,
+    'lease_max_hold', default=3.0, min=0.1,
     help='An API process gives a queue lease back after holding it this '
          'long, so processes share a busy queue fairly.')
 

@@ -24,6 +24,8 @@ from swiftq.swift.errors import SwiftUnavailable
 LOG = logging.getLogger(__name__)
 
 LISTING_PAGE = 1000
+# Segments read ahead (X-Newest) at most at a time per queue view.
+PREFETCH = 32
 
 
 class QueueView:
@@ -43,16 +45,20 @@ class QueueView:
         self.at_tail = False
         self.verified = {}      # key -> body read with X-Newest this lease
         self.dropping = set()   # dead segments being deleted
+        self.prefetch = {}      # key -> Future of an X-Newest read
         self.mutex = threading.Lock()
         self.flushed = threading.Condition(self.mutex)
         self.version = 0        # changes made in memory
         self.committed = 0      # changes acknowledged by Swift
         self.flushing = False
         self.broken = False     # a state PUT failed: never trust this view
+        self.stats = {'changes': 0, 'writes': 0, 'write_seconds': 0.0,
+                      'reads': 0, 'read_seconds': 0.0}
 
     def changed(self):
         """Note an in-memory change (call with ``mutex`` held)."""
         self.version += 1
+        self.stats['changes'] += 1
         return self.version
 
     def last_key(self):
@@ -61,6 +67,7 @@ class QueueView:
     def remove(self, key):
         self.segments.pop(key, None)
         self.verified.pop(key, None)
+        self.prefetch.pop(key, None)
         self.state.forget_segment(key)
 
 
@@ -288,13 +295,23 @@ class ClaimEngine:
             if page is None:
                 raise errors.QueueDoesNotExist(
                     naming.queue_name_from_container(container), '')
-            for segment in page:
-                view.segments[segment.key] = segment
-            if len(page) < LISTING_PAGE:
-                view.at_tail = True
-                return
-            view.at_tail = False
+            self._add_listed(container, view, page)
+            view.at_tail = len(page) < LISTING_PAGE
             return
+
+    def _add_listed(self, container, view, page):
+        """Add listed segments to the view and start reading the first new
+        ones with X-Newest in the background, so a claim rarely waits for
+        that read while it holds the view's mutex."""
+        budget = PREFETCH - len(view.prefetch)
+        for segment in page:
+            if segment.key in view.segments:
+                continue
+            view.segments[segment.key] = segment
+            if budget > 0 and segment.key not in view.verified:
+                view.prefetch[segment.key] = self._segments.submit_read(
+                    container, segment.key)
+                budget -= 1
 
     def _iter_segments(self, container, view, refresh=True):
         """The view's segments in order, listing further pages on demand
@@ -315,8 +332,7 @@ class ClaimEngine:
 
     def _refresh_more(self, container, view):
         page = self._segments.list(container, view.last_key(), LISTING_PAGE)
-        for segment in page or ():
-            view.segments[segment.key] = segment
+        self._add_listed(container, view, page or ())
         view.at_tail = page is None or len(page) < LISTING_PAGE
 
     def _list_all(self, container, view):
@@ -409,7 +425,15 @@ class ClaimEngine:
     def _verified_body(self, container, view, segment):
         body = view.verified.get(segment.key)
         if body is None:
-            body = self._segments.read(container, segment.key, newest=True)
+            began = time.monotonic()
+            pending = view.prefetch.pop(segment.key, None)
+            if pending is not None:
+                body = pending.result()
+            else:
+                body = self._segments.read(container, segment.key,
+                                           newest=True)
+            view.stats['reads'] += 1
+            view.stats['read_seconds'] += time.monotonic() - began
             if body is None:
                 view.remove(segment.key)
                 return None
@@ -452,8 +476,11 @@ class ClaimEngine:
                 view.flushing = True
                 target = view.version
                 data = view.state.to_json()
+            began = time.monotonic()
             try:
                 self._put_state(lease, data)
+                view.stats['writes'] += 1
+                view.stats['write_seconds'] += time.monotonic() - began
             except BaseException:
                 with view.mutex:
                     view.broken = True

@@ -304,8 +304,9 @@ class LeaseKeeper:
                 return
             lease.released = True
         self.stats['released'] += 1
-        LOG.debug('giving back lease of %s after %.3fs', lease.container,
-                  time.monotonic() - lease.acquired)
+        LOG.debug('giving back lease of %s after %.3fs: %s', lease.container,
+                  time.monotonic() - lease.acquired,
+                  lease.cache.stats if lease.cache else {})
         if lease.remaining() <= WRITE_MARGIN:
             return
         try:

@@ -184,6 +184,10 @@ class SegmentStore:
                    for k in keys}
         return {k: f.result() for k, f in futures.items()}
 
+    def submit_read(self, container, key):
+        """A Future of ``read(container, key, newest=True)``."""
+        return self._executor.submit(self.read, container, key, True)
+
     def submit(self, func, *args):
         """Run ``func`` in the background; errors are logged, not raised."""
         def _logged():

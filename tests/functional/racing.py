@@ -1,0 +1,178 @@
+"""Producers and consumers racing real swiftq processes, with a ledger that
+proves exclusivity (claims.rst §C1) and no loss (§C2).
+
+Every consumer records, for each message it receives, the claim's *live
+window* as it can be sure of it: from when the claim's response arrived to
+when the claim request was sent plus its TTL. Two receptions of one message
+whose windows overlap are a double claim: the one thing that must never
+happen.
+"""
+
+import concurrent.futures
+import threading
+import time
+import uuid
+
+import requests
+
+
+class Ledger:
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.acknowledged = set()
+        self.receptions = {}        # msg id -> [(claim id, start, end)]
+        self.deleted = set()
+        self.errors = {}
+
+    def acked(self, ids):
+        with self._lock:
+            self.acknowledged.update(ids)
+
+    def received(self, msg_id, claim_id, start, end):
+        with self._lock:
+            self.receptions.setdefault(msg_id, []).append(
+                (claim_id, start, end))
+
+    def was_deleted(self, ids):
+        with self._lock:
+            self.deleted.update(ids)
+
+    def error(self, what):
+        with self._lock:
+            self.errors[what] = self.errors.get(what, 0) + 1
+
+    def double_claims(self):
+        """Messages handed to two claims whose live windows overlap."""
+        bad = []
+        for msg_id, got in self.receptions.items():
+            got = sorted(got, key=lambda r: r[1])
+            for (c1, s1, e1), (c2, s2, e2) in zip(got, got[1:]):
+                if c1 != c2 and s2 < e1:
+                    bad.append((msg_id, c1, c2))
+        return bad
+
+    def lost(self):
+        return self.acknowledged - self.deleted
+
+    def redelivered(self):
+        return sum(len(r) - 1 for r in self.receptions.values() if len(r) > 1)
+
+
+def _session(base_url, project):
+    session = requests.Session()
+    session.headers.update({'Client-ID': str(uuid.uuid4()),
+                            'X-Project-ID': project})
+    session.base = base_url
+    return session
+
+
+def produce(base_url, project, queue, count, batch, ledger, ttl=600):
+    """Post ``count`` messages in batches; record what was acknowledged."""
+    session = _session(base_url, project)
+    url = '%s/v2/queues/%s/messages' % (base_url, queue)
+    sent = 0
+    while sent < count:
+        n = min(batch, count - sent)
+        body = {'messages': [{'ttl': ttl, 'body': {'n': sent + i}}
+                             for i in range(n)]}
+        try:
+            resp = session.post(url, json=body, timeout=60)
+        except requests.RequestException:
+            ledger.error('post:exception')
+            continue
+        if resp.status_code == 201:
+            ledger.acked(h.rsplit('/', 1)[1]
+                         for h in resp.json()['resources'])
+            sent += n
+        else:
+            ledger.error('post:%d' % resp.status_code)
+            time.sleep(0.2)
+
+
+def consume(base_url, project, queue, ledger, stop, limit=10, claim_ttl=120,
+            bulk_delete=True):
+    """Claim and delete until ``stop`` is set and the queue looks empty."""
+    session = _session(base_url, project)
+    claims_url = '%s/v2/queues/%s/claims?limit=%d' % (base_url, queue, limit)
+    messages_url = '%s/v2/queues/%s/messages' % (base_url, queue)
+    empty_in_a_row = 0
+    while True:
+        started = time.time()
+        try:
+            resp = session.post(claims_url, json={'ttl': claim_ttl,
+                                                  'grace': 60}, timeout=60)
+        except requests.RequestException:
+            ledger.error('claim:exception')
+            continue
+        arrived = time.time()
+        if resp.status_code == 204:
+            empty_in_a_row += 1
+            if stop.is_set() and empty_in_a_row >= 3:
+                return
+            time.sleep(0.05)
+            continue
+        if resp.status_code != 201:
+            ledger.error('claim:%d' % resp.status_code)
+            time.sleep(0.2)
+            continue
+        empty_in_a_row = 0
+        claim_id = resp.headers['Location'].rsplit('/', 1)[1]
+        ids = [m['id'] for m in resp.json()['messages']]
+        for msg_id in ids:
+            ledger.received(msg_id, claim_id, arrived, started + claim_ttl)
+        _delete(session, messages_url, ids, claim_id, ledger, bulk_delete)
+
+
+def _delete(session, messages_url, ids, claim_id, ledger, bulk):
+    if bulk:
+        for _ in range(5):
+            try:
+                # Literal commas: Zaqar (falcon's auto_parse_qs_csv) splits
+                # on them only, not on an encoded %2C.
+                resp = session.delete('%s?ids=%s&claim_ids=%s' % (
+                    messages_url, ','.join(ids), claim_id), timeout=60)
+            except requests.RequestException:
+                ledger.error('delete:exception')
+                continue
+            if resp.status_code == 204:
+                ledger.was_deleted(ids)
+                return
+            ledger.error('delete:%d' % resp.status_code)
+        return
+    for msg_id in ids:
+        resp = session.delete('%s/%s' % (messages_url, msg_id),
+                              params={'claim_id': claim_id}, timeout=60)
+        if resp.status_code == 204:
+            ledger.was_deleted([msg_id])
+        else:
+            ledger.error('delete:%d' % resp.status_code)
+
+
+def race(base_urls, project, queue, messages, producers, consumers,
+         batch=20, limit=10, during=None, bulk_delete=True):
+    """Run producers and consumers against ``base_urls`` (spread
+    round-robin), call ``during()`` once production is under way, and
+    return the ledger and the wall time."""
+    ledger = Ledger()
+    stop = threading.Event()
+    started = time.time()
+    per_producer = messages // producers
+    with concurrent.futures.ThreadPoolExecutor(producers + consumers) as ex:
+        posted = [ex.submit(produce, base_urls[i % len(base_urls)], project,
+                            queue, per_producer + (
+                                messages % producers if i == 0 else 0),
+                            batch, ledger)
+                  for i in range(producers)]
+        consumed = [ex.submit(consume, base_urls[i % len(base_urls)],
+                              project, queue, ledger, stop, limit,
+                              bulk_delete=bulk_delete)
+                    for i in range(consumers)]
+        if during is not None:
+            during()
+        for future in posted:
+            future.result()
+        stop.set()
+        for future in consumed:
+            future.result()
+    return ledger, time.time() - started
