@@ -37,10 +37,11 @@ blueprint = flask.Blueprint('messages', __name__,
 
 
 def _queue_metadata(queue_name):
-    """The queue's metadata, ``{}`` for a queue that does not exist."""
+    """The queue's metadata, ``{}`` for a queue that does not exist (may
+    be a few seconds old: posts need not pay for a fresh read)."""
     try:
         return context.storage().queue_get_metadata(context.project_id(),
-                                                    queue_name)
+                                                    queue_name, fresh=False)
     except storage_errors.QueueDoesNotExist:
         return {}
 

@@ -15,6 +15,8 @@ A *message* returned by storage is a dict::
 
 import abc
 
+METADATA_CACHE_SECONDS = 2.0
+
 
 class Storage(abc.ABC):
 
@@ -30,9 +32,10 @@ class Storage(abc.ABC):
         """True if the queue exists."""
 
     @abc.abstractmethod
-    def queue_get_metadata(self, project, name):
+    def queue_get_metadata(self, project, name, fresh=True):
         """The queue's metadata dict (as stored, without defaults filled
-        in). Raises QueueDoesNotExist."""
+        in). Raises QueueDoesNotExist. ``fresh=False`` allows an answer
+        up to METADATA_CACHE_SECONDS old (message posts use it)."""
 
     @abc.abstractmethod
     def queue_set_metadata(self, project, name, metadata):

@@ -25,7 +25,7 @@ LOG = logging.getLogger(__name__)
 
 LISTING_PAGE = 1000
 # Segments read ahead (X-Newest) at most at a time per queue view.
-PREFETCH = 32
+PREFETCH = 4
 
 
 class QueueView:

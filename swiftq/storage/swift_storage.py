@@ -72,6 +72,7 @@ class SwiftStorage(base.Storage):
         self._checksum = conf.transport.enable_checksum
         self._lock = threading.Lock()
         self._proc = None
+        self._metadata_cache = {}
 
     # -- per-process parts ------------------------------------------------------
     def _p(self):
@@ -100,8 +101,8 @@ class SwiftStorage(base.Storage):
     def queue_create(self, project, name, metadata=None):
         container = self._container(project, name)
         created = self._create_container(container)
-        if created and metadata:
-            self._put_metadata(container, metadata)
+        if created:
+            self._put_metadata(container, metadata or {})
         return created
 
     def _create_container(self, container):
@@ -122,13 +123,22 @@ class SwiftStorage(base.Storage):
         return resp.status // 100 == 2
 
     @_swift_errors
-    def queue_get_metadata(self, project, name):
+    def queue_get_metadata(self, project, name, fresh=True):
+        """Every queue container holds a ``meta`` object from its creation
+        on, so a missing ``meta`` means a missing queue."""
         container = self._container(project, name)
-        resp = self._swift.get_object(container, naming.META, newest=True)
+        if not fresh:
+            cached = self._metadata_cache.get(container)
+            if cached and time.monotonic() - cached[0] < \
+                    base.METADATA_CACHE_SECONDS:
+                return dict(cached[1])
+        resp = self._swift.get_object(container, naming.META, newest=fresh)
         if resp.status == 200:
-            return json.loads(resp.data)
-        if self.queue_exists(project, name):
-            return {}
+            metadata = json.loads(resp.data)
+            self._metadata_cache[container] = (time.monotonic(), metadata)
+            return dict(metadata)
+        if resp.status != 404:
+            raise SwiftUnavailable('meta GET answered %d' % resp.status)
         raise errors.QueueDoesNotExist(name, project)
 
     @_swift_errors
@@ -145,7 +155,9 @@ class SwiftStorage(base.Storage):
         container = self._container(project, name)
         if not self.queue_exists(project, name):
             raise errors.QueueDoesNotExist(name, project)
-        return self._engine().update_metadata(container, update)
+        metadata = self._engine().update_metadata(container, update)
+        self._metadata_cache[container] = (time.monotonic(), metadata)
+        return metadata
 
     def _forget_cached_view(self, container):
         """The lease holder caches metadata; drop it after a change here."""
@@ -193,6 +205,7 @@ class SwiftStorage(base.Storage):
             resp = self._swift.request('DELETE', container)
             if resp.status in (204, 404):
                 self._p().leases.forget(container)
+                self._metadata_cache.pop(container, None)
                 return
             if resp.status != 409:      # 409: a post raced in; go again
                 raise SwiftUnavailable('container DELETE answered %d'
@@ -247,7 +260,8 @@ class SwiftStorage(base.Storage):
     def _post(self, container, messages, client_id):
         ids = self._p().segments.write(container, messages, client_id)
         if ids is None:         # lazily created queue
-            self._create_container(container)
+            if self._create_container(container):
+                self._put_metadata(container, {})
             ids = self._p().segments.write(container, messages, client_id)
             if ids is None:
                 raise SwiftUnavailable('queue container vanished')

@@ -82,7 +82,7 @@ class MemoryStorage(base.Storage):
         self._call('queue_exists', project, name)
         return (project, name) in self.queues
 
-    def queue_get_metadata(self, project, name):
+    def queue_get_metadata(self, project, name, fresh=True):
         self._call('queue_get_metadata', project, name)
         if (project, name) not in self.queues:
             raise errors.QueueDoesNotExist(name, project)
