@@ -58,6 +58,11 @@ class Ledger:
     def redelivered(self):
         return sum(len(r) - 1 for r in self.receptions.values() if len(r) > 1)
 
+    def server_errors(self):
+        """Answers whose outcome the client cannot know (5xx, timeouts)."""
+        return sum(n for what, n in self.errors.items()
+                   if what.endswith(':exception') or ':5' in what)
+
 
 def _session(base_url, project):
     session = requests.Session()
@@ -90,8 +95,11 @@ def produce(base_url, project, queue, count, batch, ledger, ttl=600):
             time.sleep(0.2)
 
 
-def consume(base_url, project, queue, ledger, stop, limit=10, claim_ttl=120,
-            bulk_delete=True):
+CLAIM_TTL = 30
+
+
+def consume(base_url, project, queue, ledger, stop, limit=10,
+            claim_ttl=CLAIM_TTL, bulk_delete=True):
     """Claim and delete until ``stop`` is set and the queue looks empty."""
     session = _session(base_url, project)
     claims_url = '%s/v2/queues/%s/claims?limit=%d' % (base_url, queue, limit)
@@ -149,11 +157,32 @@ def _delete(session, messages_url, ids, claim_id, ledger, bulk):
             ledger.error('delete:%d' % resp.status_code)
 
 
+def remaining(base_url, project, queue):
+    """How many live messages Swift still holds for the queue."""
+    session = _session(base_url, project)
+    resp = session.get('%s/v2/queues/%s/stats' % (base_url, queue),
+                       timeout=60)
+    return resp.json()['messages']['total']
+
+
+def drain(base_url, project, queue, ledger, bulk_delete=True):
+    """Consume what is left. A claim or delete answered 503 may still have
+    taken effect (claims.rst "The holder's writes"): its messages come back
+    when that unknown claim expires, so wait for that, then consume them."""
+    deadline = time.time() + CLAIM_TTL + 30
+    while remaining(base_url, project, queue) and time.time() < deadline:
+        stop = threading.Event()
+        stop.set()
+        consume(base_url, project, queue, ledger, stop,
+                bulk_delete=bulk_delete)
+        time.sleep(1)
+
+
 def race(base_urls, project, queue, messages, producers, consumers,
          batch=20, limit=10, during=None, bulk_delete=True):
     """Run producers and consumers against ``base_urls`` (spread
-    round-robin), call ``during()`` once production is under way, and
-    return the ledger and the wall time."""
+    round-robin), call ``during()`` once production is under way, drain the
+    queue, and return the ledger and the wall time."""
     ledger = Ledger()
     stop = threading.Event()
     started = time.time()
@@ -175,4 +204,5 @@ def race(base_urls, project, queue, messages, producers, consumers,
         stop.set()
         for future in consumed:
             future.result()
+    drain(base_urls[0], project, queue, ledger, bulk_delete)
     return ledger, time.time() - started

@@ -11,7 +11,6 @@ import time
 import uuid
 
 import pytest
-import requests
 
 from tests.functional import racing
 
@@ -27,14 +26,6 @@ def race_servers(local_swift_3r, swiftq_server_factory):
     return [swiftq_server_factory(swift=local_swift_3r, workers=2,
                                   threads=16, container_prefix=prefix)
             for _ in range(2)]
-
-
-def _remaining(base_url, project, queue):
-    """What Swift still holds: a drained queue has no message left."""
-    resp = requests.get('%s/v2/queues/%s/stats' % (base_url, queue),
-                        headers={'Client-ID': str(uuid.uuid4()),
-                                 'X-Project-ID': project}, timeout=60)
-    return resp.json()['messages']['total']
 
 
 def _report(name, ledger, seconds):
@@ -53,13 +44,15 @@ def test_every_message_consumed_once_across_processes(race_servers,
     ledger, seconds = racing.race(urls, project, queue, MESSAGES, PRODUCERS,
                                   CONSUMERS)
     _report('round %d' % round_no, ledger, seconds)
-    assert _remaining(urls[0], project, queue) == 0
+    assert racing.remaining(urls[0], project, queue) == 0
     assert len(ledger.acknowledged) == MESSAGES
     assert ledger.double_claims() == []
     assert ledger.lost() == set()
-    # Claims last 120 s and consumers delete at once, so nothing is even
-    # legitimately redelivered (after an expiry) in a round.
-    assert ledger.redelivered() == 0
+    # Claims last 30 s and consumers delete at once: a message comes back
+    # only after a claim whose answer was lost (503 or timeout), and then
+    # only once that claim has expired (no double claim above).
+    if not ledger.server_errors():
+        assert ledger.redelivered() == 0
 
 
 def test_a_storage_node_stops_during_the_race(race_servers, local_swift_3r):
@@ -74,7 +67,7 @@ def test_a_storage_node_stops_during_the_race(race_servers, local_swift_3r):
         ledger, seconds = racing.race(urls, project, 'qn', MESSAGES,
                                       PRODUCERS, CONSUMERS,
                                       during=stop_a_node)
-        assert _remaining(urls[0], project, 'qn') == 0
+        assert racing.remaining(urls[0], project, 'qn') == 0
     finally:
         local_swift_3r.start_node(1)
     _report('node 1 stopped', ledger, seconds)
