@@ -48,7 +48,7 @@ def test_every_message_consumed_once_across_processes(race_servers,
     assert len(ledger.acknowledged) == MESSAGES
     assert ledger.double_claims() == []
     assert ledger.lost() == set()
-    # Claims last 30 s and consumers delete at once: a message comes back
+    # Claims last 60 s and consumers delete at once: a message comes back
     # only after a claim whose answer was lost (503 or timeout), and then
     # only once that claim has expired (no double claim above).
     if not ledger.server_errors():
