@@ -10,10 +10,17 @@ The application owns its configuration and storage
 runs the request hooks of :mod:`swiftq.api.hooks` in order, serves one
 blueprint per resource and answers every error as Zaqar's JSON
 ``{"title", "description"}`` (:func:`swiftq.api.errors.handle`).
+
+The WSGI middleware around it (request ids, access log, CORS,
+``/healthcheck``, authentication) is stacked by :func:`build_pipeline`,
+the one place where middleware is added; ``app.wsgi_app`` is the result,
+so ``app`` stays the Flask object.
 """
 
 import flask
 
+from swiftq import middleware
+from swiftq.auth import keystone as auth_keystone
 from swiftq.api import claims
 from swiftq.api import context
 from swiftq.api import errors
@@ -40,6 +47,32 @@ def _swift_storage(conf):
     return SwiftStorage(conf)
 
 
+def build_pipeline(wsgi_app, conf):
+    """The WSGI middleware around the Flask application ``wsgi_app``.
+
+    Listed outermost first (each layer wraps all that follow it; see
+    :mod:`swiftq.middleware`):
+
+    1. request id (``x-openstack-request-id``);
+    2. log context and access log;
+    3. CORS (``[cors]``);
+    4. ``/healthcheck`` (``[healthcheck]``), answered before auth;
+    5. authentication (``auth_strategy = keystone``);
+    6. the caller's identity into the log context.
+    """
+    layers = [
+        middleware.request_id,
+        middleware.access_log,
+        middleware.cors,
+        middleware.healthcheck,
+        auth_keystone.layer,
+        middleware.caller_context,
+    ]
+    for layer in reversed(layers):
+        wsgi_app = layer(wsgi_app, conf)
+    return wsgi_app
+
+
 def create_app(conf=None, storage=None):
     """A Flask application serving the API.
 
@@ -57,4 +90,5 @@ def create_app(conf=None, storage=None):
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.register_error_handler(Exception, errors.handle)
+    app.wsgi_app = build_pipeline(app.wsgi_app, conf)
     return app

@@ -40,12 +40,14 @@ find_python() {
 }
 
 # OS packages: memcached (tempauth tokens) and rsync (Swift replicators);
+# the shellcheck linter (tests/devstack checks the devstack plugin);
 # python3-venv only when the interpreter cannot make a venv (Debian splits
 # ensurepip out).
 ensure_os_packages() {
     local python="$1" missing=()
     command -v memcached >/dev/null 2>&1 || missing+=(memcached)
     command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+    command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
     if ! [ -x "$VENV/bin/python" ] &&
        ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
         missing+=("python3-venv")
@@ -83,10 +85,32 @@ ensure_venv() {
     install_fingerprint > "$STAMP"
 }
 
-# Hook: the venv with a real Keystone (.venv-keystone) for the keystone
-# tests. Nothing yet.
+# .venv-keystone: a real Keystone (tests/keystone/keystone-requirements.txt)
+# for the tests in tests/keystone, which start it from there. A venv of its
+# own because keystone's dependency pins need not agree with swift's.
+# Rebuilt only when the requirements file or the interpreter changes;
+# tests/keystone/keystone_server.py calls this function too, so plain
+# pytest works on a machine where it never ran.
+KEYSTONE_VENV="${SWIFTQ_KEYSTONE_VENV:-$REPO_ROOT/.venv-keystone}"
+KEYSTONE_REQUIREMENTS="$REPO_ROOT/tests/keystone/keystone-requirements.txt"
+
 ensure_keystone_venv() {
-    :
+    local python="${1:-}" stamp="$KEYSTONE_VENV/.swiftq-install-stamp" want
+    [ -n "$python" ] || python="$(find_python)"
+    want="$(sha256sum < "$KEYSTONE_REQUIREMENTS" | cut -d' ' -f1)"
+    want="$want $("$python" -c 'import sys; print(sys.version)')"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
+       [ -x "$KEYSTONE_VENV/bin/keystone-manage" ]; then
+        return 0
+    fi
+    local started=$SECONDS
+    log "installing Keystone into $KEYSTONE_VENV"
+    rm -f "$stamp"
+    [ -x "$KEYSTONE_VENV/bin/python" ] || "$python" -m venv "$KEYSTONE_VENV"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$KEYSTONE_VENV/bin/python" -m pip \
+        install -q -r "$KEYSTONE_REQUIREMENTS"
+    echo "$want" > "$stamp"
+    log "Keystone installed in $((SECONDS - started)) s"
 }
 
 install_all() {
@@ -94,7 +118,7 @@ install_all() {
     python="$(find_python)"
     ensure_os_packages "$python"
     ensure_venv "$python"
-    ensure_keystone_venv
+    ensure_keystone_venv "$python"
 }
 
 run_tests() {

@@ -1,6 +1,12 @@
 """Request hooks, run in this order before every resource (as Zaqar's
 ``before_hooks`` in ``zaqar/transport/wsgi/driver.py``):
 
+0. who is calling (:mod:`swiftq.auth`): the Keystone token that
+   keystonemiddleware validated, else a pre-signed URL
+   (:mod:`swiftq.api.signed_url`), else -- ``auth_strategy = noauth``
+   only -- the ``X-Project-ID`` header; with Keystone, none of these ->
+   401 (keystonemiddleware adds ``WWW-Authenticate``). First, as Zaqar's
+   auth_token and signature check come before its other hooks;
 1. a body sent as ``application/x-www-form-urlencoded`` -> 400
    "Invalid Content-Type" (Zaqar's fix for bug 1547100);
 2. an ``Accept`` that does not allow JSON -> 406;
@@ -10,8 +16,8 @@
    API's own size rules (post size, metadata size) answer 400 later;
 4. ``Client-ID`` required and validated ([transport]
    ``client_id_uuid_safe``) -> 400;
-5. the project (``X-Project-ID``, or what keystonemiddleware put there)
-   required, not empty, at most 256 characters -> 400;
+5. the caller's project (the token's, the signed one, or noauth's
+   ``X-Project-ID``) required, not empty, at most 256 characters -> 400;
 6. the queue name of the URL (if any) -> 400 "Invalid queue
    identification".
 
@@ -26,7 +32,7 @@ the cap: WSGI servers close a keep-alive connection that still holds a
 large unread body (gunicorn drains at most 64 KiB), and clients reusing
 it would fail on their next request.
 
-Hooks 4 and 5 skip *public* views (:func:`public`): the versions document
+Hooks 0, 4 and 5 skip *public* views (:func:`public`): the versions document
 ``/`` (as Zaqar), and -- unlike Zaqar, which wants both headers there --
 ``/v2`` (JSON-home) and ``/v2/ping``, so that load balancers and
 monitoring can probe the service with a bare request.
@@ -35,11 +41,11 @@ monitoring can probe the service with a bare request.
 import flask
 from werkzeug import exceptions as wz_exceptions
 
+from swiftq import auth
 from swiftq.api import context
 from swiftq.api import errors
+from swiftq.api import signed_url
 from swiftq.api import validation
-
-_PROJECT_HEADERS = ('HTTP_X_PROJECT_ID', 'HTTP_X_TENANT_ID', 'HTTP_X_TENANT')
 
 
 def public(view):
@@ -94,18 +100,29 @@ def require_client_id():
                                 title='Wrong UUID value')
 
 
-def _project_header():
-    environ = flask.request.environ
-    for key in _PROJECT_HEADERS:
-        if key in environ:
-            return environ[key]
-    return None
+def authenticate():
+    if _is_public():
+        return
+    request = flask.request
+    environ = request.environ
+    conf = context.conf()
+    caller = None
+    if conf.auth_strategy == 'keystone':
+        caller = auth.token_caller(environ)
+    if caller is None and signed_url.present(environ):
+        caller = signed_url.verify(environ, conf.signed_url.secret_key,
+                                   request.method, request.path)
+    if caller is None:
+        if conf.auth_strategy == 'keystone':
+            raise auth.Unauthorized()
+        caller = auth.header_caller(environ)
+    flask.g.caller = caller
 
 
 def extract_project_id():
     if _is_public():
         return
-    project = _project_header()
+    project = flask.g.caller.project_id
     if project == '':
         raise errors.BadRequest(
             'X-PROJECT-ID cannot be an empty string. Specify the right '
@@ -132,6 +149,7 @@ def validate_queue_name():
 
 
 BEFORE_REQUEST = (
+    authenticate,
     reject_urlencoded_body,
     require_accepts_json,
     limit_body_size,

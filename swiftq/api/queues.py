@@ -16,6 +16,7 @@ Behaviour follows Zaqar's ``v2_0/queues.py``, ``stats.py`` and
   removing an absent (non-reserved) key; 404 missing queue.
 * ``HEAD``: 204 if the queue exists, else 404 (python-zaqarclient's
   ``queue_exists``; Zaqar v2 has no HEAD here and answers 405).
+* ``POST .../share``: a pre-signed URL (:mod:`swiftq.api.signed_url`).
 """
 
 import flask
@@ -26,6 +27,7 @@ from swiftq.api import context
 from swiftq.api import errors
 from swiftq.api import params
 from swiftq.api import representation
+from swiftq.api import signed_url
 from swiftq.api import validation
 from swiftq.storage import errors as storage_errors
 
@@ -265,3 +267,10 @@ def purge_queue(queue_name):
     context.storage().queue_purge(context.project_id(), queue_name,
                                   resource_types)
     return representation.no_content()
+
+
+@blueprint.post('/<queue_name>/share')
+@acl.enforce('queues:share')
+def share_queue(queue_name):
+    return representation.json_response(
+        signed_url.share(context.project_id()))

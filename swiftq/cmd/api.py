@@ -76,7 +76,9 @@ def gunicorn_settings(conf):
         'proc_name': 'swiftq-api',
         'errorlog': '-',
         'loglevel': 'debug' if conf.debug else 'info',
-        'accesslog': '-' if conf.debug else None,
+        # One access line per request comes from swiftq.middleware, with
+        # the request id and the caller; gunicorn's own would repeat it.
+        'accesslog': None,
         # gunicorn >= 25.1 opens a control socket shared by every gunicorn
         # of the user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl); two
         # servers on one host would fight over it.

@@ -10,16 +10,23 @@ from oslo_config import cfg
 from swiftq.conf import api
 from swiftq.conf import claims
 from swiftq.conf import default
+from swiftq.conf import lib_defaults
+from swiftq.conf import signed_url
+from swiftq.conf import status
 from swiftq.conf import swift
+from swiftq.conf import swift_keystone
 from swiftq.conf import transport
 
 CONF = cfg.CONF
 
-_MODULES = (default, api, swift, transport, claims)
+_MODULES = (default, api, swift, swift_keystone, transport, claims, status,
+            signed_url)
 
 
 def register_opts(conf):
-    """Register every swiftq option on ``conf`` (idempotent)."""
+    """Register every swiftq option on ``conf`` (idempotent), with
+    swiftq's defaults for the libraries' options (lib_defaults)."""
+    lib_defaults.set_defaults()
     for module in _MODULES:
         module.register_opts(conf)
 

@@ -4,7 +4,8 @@ Every config is built as an ordered list of ``(section, {option: value})``
 pairs and rendered to ini text by :func:`render`.  Keeping the data as plain
 dicts (rather than big string templates) makes it easy to override single
 options (``proxy_options``) and to swap the auth part of the proxy pipeline
-(:data:`AUTH_FILTERS`), e.g. for a future keystone mode.
+(:data:`AUTH_FILTERS`: tempauth, or keystonemiddleware's authtoken and
+swift's keystoneauth).
 
 Nothing here imports swift: these functions only produce text.
 """
@@ -49,15 +50,16 @@ def _tempauth_sections(params: dict) -> List[Section]:
     return [("filter:tempauth", opts)]
 
 
-def _keystone_sections(params: dict) -> List[Section]:  # pragma: no cover
-    # Placeholder for the keystone mode (another issue): the proxy would use
-    # keystonemiddleware's authtoken followed by swift's keystoneauth.
-    # ``params`` would carry auth_url, credentials, operator_roles, ...
+def _keystone_sections(params: dict) -> List[Section]:
+    # keystonemiddleware's authtoken (validates X-Auth-Token with the service
+    # user of ``params``) followed by swift's keystoneauth (maps the token's
+    # project and roles to account AUTH_<project id>).
     return [
         ("filter:authtoken", {
             "paste.filter_factory":
                 "keystonemiddleware.auth_token:filter_factory",
-            "www_authenticate_uri": params["www_authenticate_uri"],
+            "www_authenticate_uri": params.get("www_authenticate_uri",
+                                               params["auth_url"]),
             "auth_url": params["auth_url"],
             "auth_type": "password",
             "project_domain_id": "default",
@@ -67,6 +69,7 @@ def _keystone_sections(params: dict) -> List[Section]:  # pragma: no cover
             "password": params["password"],
             "delay_auth_decision": "true",
             "memcached_servers": params["memcache_servers"],
+            "cache": "swift.cache",
         }),
         ("filter:keystoneauth", {
             "use": "egg:swift#keystoneauth",

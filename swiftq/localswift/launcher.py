@@ -74,6 +74,8 @@ _random = random.SystemRandom()  # immune to random.seed() in test suites
 BOOT_SCRIPT = configs.BOOT_MODULE + ".py"
 LIFELINE_ENV = "SWIFTQ_LOCALSWIFT_LIFELINE"
 PROBE_USER, PROBE_KEY = "localswift:probe", "probe"
+#: what the ``keystone`` argument must hold (see :class:`LocalSwift`)
+KEYSTONE_REQUIRED = ("auth_url", "username", "password")
 
 
 class LocalSwiftError(RuntimeError):
@@ -270,6 +272,18 @@ class LocalSwift:
     interpreter that has swift; default ``$SWIFTQ_SWIFT_PYTHON`` or
     ``sys.executable``), ``log_level``, ``replicator_interval`` (10 s),
     ``proxy_workers`` (2), ``server_workers`` (0 = single process).
+
+    ``keystone``: a dict to authenticate with Keystone instead of tempauth:
+    the proxy pipeline has keystonemiddleware's ``authtoken`` and swift's
+    ``keystoneauth`` where it had ``tempauth`` (the interpreter must have
+    keystonemiddleware).  Keys: ``auth_url`` (Keystone's ``.../v3``),
+    ``username`` and ``password`` of the service user the proxy validates
+    tokens with (it needs the ``service`` role) and the launcher probes
+    with, ``project_name`` (``service``), optional
+    ``www_authenticate_uri`` (``auth_url``), ``operator_roles``
+    (``admin, member``: roles that own their project's account
+    ``AUTH_<project id>``), ``reseller_admin_role`` (``ResellerAdmin``).
+    :meth:`get_auth` then logs in to Keystone with those credentials.
     """
 
     user = "test:tester"
@@ -286,8 +300,10 @@ class LocalSwift:
                  replicator_interval: float = 10, proxy_workers: int = 2,
                  server_workers: int = 0):
         if keystone is not None:
-            raise NotImplementedError(
-                "keystone mode is not implemented yet (tempauth only)")
+            keystone = dict(keystone)
+            missing = [k for k in KEYSTONE_REQUIRED if not keystone.get(k)]
+            if missing:
+                raise ValueError("keystone mode needs %s" % missing)
         if not 1 <= replicas <= nodes:
             raise ValueError("need 1 <= replicas <= nodes (got %d, %d)"
                              % (replicas, nodes))
@@ -394,7 +410,11 @@ class LocalSwift:
 
     def get_auth(self, user: Optional[str] = None, key: Optional[str] = None,
                  timeout: float = 10.0):
-        """tempauth login: returns ``(storage_url, token)``."""
+        """tempauth login: returns ``(storage_url, token)``.  In keystone
+        mode: the ``keystone`` credentials' token and their project's
+        account on this proxy (``user``/``key`` are ignored)."""
+        if self.keystone is not None:
+            return self._keystone_auth(timeout)
         status, headers, body = _http(
             "GET", self.auth_url, timeout=timeout,
             headers={"X-Auth-User": user or self.user,
@@ -402,6 +422,29 @@ class LocalSwift:
         if status // 100 != 2:
             raise LocalSwiftError("auth failed: %d %r" % (status, body[:200]))
         return headers["x-storage-url"], headers["x-auth-token"]
+
+    def _keystone_auth(self, timeout: float = 10.0):
+        """Keystone v3 password login of the ``keystone`` credentials
+        (project-scoped): ``(storage_url, token)``."""
+        ks = self.keystone
+        domain = ks.get("domain_id", "default")
+        body = json.dumps({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": ks["username"], "domain": {"id": domain},
+                "password": ks["password"]}}},
+            "scope": {"project": {"name": ks.get("project_name", "service"),
+                                  "domain": {"id": domain}}},
+        }}).encode()
+        url = ks["auth_url"].rstrip("/") + "/auth/tokens"
+        status, headers, data = _http(
+            "POST", url, {"Content-Type": "application/json"}, body,
+            timeout=timeout)
+        if status != 201:
+            raise LocalSwiftError("keystone login failed: %d %r"
+                                  % (status, data[:200]))
+        project_id = json.loads(data)["token"]["project"]["id"]
+        return (self.proxy_url + "/v1/AUTH_" + project_id,
+                headers["x-subject-token"])
 
     # ------------------------------------------------------------ start
 
@@ -529,8 +572,9 @@ class LocalSwift:
         self._write(self._conf("swift.conf"), configs.swift_conf(
             self.hash_path_prefix, self.hash_path_suffix))
         self._write(self._conf("proxy-server.conf"), configs.proxy_conf(
-            ctx, self.proxy_port, auth="tempauth",
-            proxy_options=self.proxy_options))
+            ctx, self.proxy_port,
+            auth="keystone" if self.keystone is not None else "tempauth",
+            auth_params=self.keystone, proxy_options=self.proxy_options))
         self._write(self._conf("internal-client.conf"),
                     configs.internal_client_conf(ctx))
         self._write(self._conf("daemons.conf"), configs.daemons_conf(
@@ -702,7 +746,11 @@ class LocalSwift:
             if self._procs["proxy-server"].exited():
                 break
             try:
-                url, token = self.get_auth(PROBE_USER, PROBE_KEY, timeout=5)
+                if self.keystone is not None:
+                    url, token = self._keystone_auth(timeout=5)
+                else:
+                    url, token = self.get_auth(PROBE_USER, PROBE_KEY,
+                                               timeout=5)
                 # the storage url must point at our proxy
                 url = self.proxy_url + url[url.index("/v1/"):]
                 h = {"X-Auth-Token": token}

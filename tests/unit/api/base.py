@@ -66,7 +66,10 @@ def overrides():
 
 @pytest.fixture
 def conf(overrides):
-    return swiftq.conf.new_conf(overrides=overrides)
+    # The application is called directly, without keystonemiddleware in
+    # front: noauth (auth_strategy = keystone is tested in tests/keystone).
+    return swiftq.conf.new_conf(
+        overrides={(None, 'auth_strategy'): 'noauth', **overrides})
 
 
 @pytest.fixture

@@ -1,0 +1,26 @@
+from oslo_policy import policy
+
+from swiftq.policy import base
+
+MESSAGES = '/v2/queues/{queue_name}/messages'
+
+
+def _rule(action, description, path, method):
+    return policy.DocumentedRuleDefault(
+        name='messages:' + action, check_str=base.UNPROTECTED,
+        description=description,
+        operations=[{'path': path, 'method': method}])
+
+
+rules = [
+    _rule('get_all', 'List all message in a message queue.', MESSAGES,
+          'GET'),
+    _rule('create', 'Create a message in a message queue.', MESSAGES,
+          'POST'),
+    _rule('get', 'Retrieve a specific message from a message queue.',
+          MESSAGES + '/{message_id}', 'GET'),
+    _rule('delete', 'Delete a specific message from a message queue.',
+          MESSAGES + '/{message_id}', 'DELETE'),
+    _rule('delete_all', 'Delete all messages from a message queue.',
+          MESSAGES, 'DELETE'),
+]
