@@ -81,7 +81,7 @@ ensure_venv() {
     log "installing swiftq and its test dependencies into $VENV"
     rm -f "$STAMP"
     PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/python" -m pip install -q \
-        -e "$REPO_ROOT[test]"
+        -e "${REPO_ROOT}[test]"
     install_fingerprint > "$STAMP"
 }
 
