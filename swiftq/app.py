@@ -28,11 +28,12 @@ from swiftq.api import health
 from swiftq.api import homedoc
 from swiftq.api import hooks
 from swiftq.api import messages
+from swiftq.api import openapi
 from swiftq.api import queues
 import swiftq.conf
 
 BLUEPRINTS = (homedoc.blueprint, health.blueprint, queues.blueprint,
-              messages.blueprint, claims.blueprint)
+              messages.blueprint, claims.blueprint, openapi.blueprint)
 
 
 def _default_conf():

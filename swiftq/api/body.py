@@ -57,7 +57,8 @@ def parse(data):
     except _IntegerOverflow:
         raise errors.BadRequestBody('JSON contains integer that is too '
                                     'large.')
-    except ValueError:          # includes UnicodeDecodeError
+    except (ValueError, RecursionError):    # incl. UnicodeDecodeError;
+        # RecursionError: nesting deeper than the interpreter can decode.
         raise errors.BadRequestBody('Request body could not be parsed.')
     if not isinstance(document, (dict, list)):
         raise errors.BadRequestBody('Request body could not be parsed.')

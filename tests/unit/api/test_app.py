@@ -24,7 +24,7 @@ def test_service_on_extensions(app, conf, storage):
 
 
 def test_one_blueprint_per_resource(app):
-    assert set(app.blueprints) == {'homedoc', 'health', 'queues',
+    assert set(app.blueprints) == {'homedoc', 'health', 'openapi', 'queues',
                                    'messages', 'claims'}
 
 

@@ -81,3 +81,9 @@ def test_filter_fields_needs_an_object():
     with pytest.raises(errors.BadRequestBody) as info:
         body.filter_fields(['body'], SPEC)
     assert info.value.description == 'Document type not supported.'
+
+
+def test_parse_refuses_nesting_deeper_than_python_decodes():
+    """Found by the fuzz test: a 500 (RecursionError) before."""
+    with pytest.raises(errors.BadRequestBody):
+        body.parse(b'[' * 100000 + b']' * 100000)
