@@ -261,7 +261,8 @@ def test_stop_is_idempotent_and_frees_everything(fast, cluster, tmp_path):
             sock.close()
     with pytest.raises(ValueError):
         LocalSwift(str(tmp_path / "bad"), replicas=3, nodes=2)
-    with pytest.raises(NotImplementedError):
+    # Keystone mode exists now; it refuses an incomplete service account.
+    with pytest.raises(ValueError):
         LocalSwift(str(tmp_path / "bad"), keystone={"auth_url": "x"})
 
 
