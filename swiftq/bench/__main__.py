@@ -1,0 +1,5 @@
+import sys
+
+from swiftq.bench.cli import main
+
+sys.exit(main())

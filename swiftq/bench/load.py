@@ -1,0 +1,792 @@
+"""The load generator: producers and consumers speaking the Zaqar v2 API.
+
+One run:
+
+1. **setup**: ``PUT /v2/queues/<q>`` for each of ``queues`` queues (names
+   unique to the run);
+2. **prefill** (optional): ``prefill`` messages posted in batches of
+   ``prefill_batch`` by ``prefill_threads`` threads, not timed with the
+   load;
+3. **load**: ``producers`` threads ``POST .../messages`` batches of
+   ``batch`` messages (queues in turn) until ``duration`` has passed or
+   ``messages`` were acknowledged; meanwhile ``consumers`` threads
+   ``POST .../claims?limit=<claim_limit>`` and delete what they got with
+   one ``DELETE .../messages?ids=..&claim_ids=<claim>`` (``delete_mode``
+   bulk; a server answering 400 to that gets per-message
+   ``DELETE .../messages/<id>?claim_id=`` from then on), or release the
+   claim (``consume_mode`` release);
+4. **drain**: producers stop, consumers go on until every queue answered
+   a claim with 204 (or ``drain_timeout``);
+5. **verify**: if some acknowledged message was never received, list the
+   queues (``include_claimed=true``) to tell *remaining* from *lost*;
+6. **cleanup**: ``DELETE`` the queues (unless ``keep_queues``).
+
+Every thread has its own ``requests.Session`` (and Client-ID).
+"""
+
+import dataclasses
+import json
+import os
+import threading
+import time
+import uuid
+
+import requests
+
+from swiftq.bench import ledger as ledger_mod
+from swiftq.bench import stats
+
+#: Zaqar's bounds the options are checked against before a run.
+MAX_CLAIM_LIMIT = 20
+MIN_CLAIM_TTL = 60
+ERROR_BACKOFF = 0.1
+
+
+@dataclasses.dataclass
+class LoadConfig:
+    producers: int = 4
+    consumers: int = 4
+    queues: int = 1
+    batch: int = 10
+    claim_limit: int = 10
+    body_size: int = 100
+    duration: float = 10.0
+    messages: int = None
+    message_ttl: int = 3600
+    claim_ttl: int = 60
+    claim_grace: int = 60
+    delete_mode: str = 'bulk'
+    consume_mode: str = 'delete'
+    prefill: int = 0
+    prefill_batch: int = None
+    prefill_threads: int = 4
+    post_rate: float = None
+    drain_timeout: float = 30.0
+    idle_sleep: float = 0.05
+    queue_prefix: str = None
+    keep_queues: bool = False
+    verify_limit: int = 2000
+    interval: float = 1.0
+    name: str = None
+
+    def check(self):
+        problems = []
+        if self.producers < 0 or self.consumers < 0:
+            problems.append('producers and consumers must be >= 0')
+        if self.producers == 0 and self.consumers == 0:
+            problems.append('need at least one producer or consumer')
+        if self.queues < 1:
+            problems.append('queues must be >= 1')
+        if self.batch < 1:
+            problems.append('batch must be >= 1')
+        if not 1 <= self.claim_limit <= MAX_CLAIM_LIMIT:
+            problems.append('claim limit must be 1..%d' % MAX_CLAIM_LIMIT)
+        if self.duration is None and self.messages is None and \
+                self.producers:
+            problems.append('give a duration and/or a message count')
+        if self.delete_mode not in ('bulk', 'single'):
+            problems.append('delete mode is bulk or single')
+        if self.consume_mode not in ('delete', 'release'):
+            problems.append('consume mode is delete or release')
+        if self.body_size < 0:
+            problems.append('body size must be >= 0')
+        if problems:
+            raise ValueError('; '.join(problems))
+        return self
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+class Clock:
+    def __init__(self):
+        self.t0 = time.perf_counter()
+
+    @staticmethod
+    def now():
+        return time.perf_counter()
+
+    def rel(self, t=None):
+        return (time.perf_counter() if t is None else t) - self.t0
+
+
+class Budget:
+    """How many messages producers may still post (None: unbounded)."""
+
+    def __init__(self, total):
+        self._left = total
+        self._lock = threading.Lock()
+
+    def take(self, n):
+        if self._left is None:
+            return n
+        with self._lock:
+            n = min(n, self._left)
+            self._left -= n
+            return n
+
+    def give_back(self, n):
+        if self._left is None:
+            return
+        with self._lock:
+            self._left += n
+
+
+class Pacer:
+    """A shared cap of ``rate`` messages per second over all producers."""
+
+    def __init__(self, rate):
+        self._interval = 1.0 / rate if rate else None
+        self._next = time.perf_counter()
+        self._lock = threading.Lock()
+
+    def wait(self, n, stop):
+        if self._interval is None:
+            return
+        with self._lock:
+            now = time.perf_counter()
+            at = max(self._next, now)
+            self._next = at + n * self._interval
+        delay = at - time.perf_counter()
+        if delay > 0:
+            stop.wait(delay)
+
+
+def _outcome(exc):
+    return type(exc).__name__
+
+
+def _loadavg():
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def _ids_from_resources(data):
+    try:
+        return [href.rsplit('/', 1)[-1].split('?')[0]
+                for href in data.get('resources', [])]
+    except AttributeError:
+        return None
+
+
+class LoadRun:
+    """One benchmark run against one endpoint."""
+
+    def __init__(self, endpoint, config, progress=None, stack=None,
+                 log=None):
+        """``stack``: a :class:`swiftq.bench.local.LocalStack` when the
+        target runs on this machine (CPU and Swift request accounting)."""
+        self.endpoint = endpoint
+        self.config = config.check()
+        self.run_id = uuid.uuid4().hex[:10]
+        prefix = config.queue_prefix or 'bench-%s' % self.run_id[:6]
+        self.queues = ['%s-%d' % (prefix, i) for i in range(config.queues)]
+        self.clock = Clock()
+        self.recorder = stats.Recorder(self.clock)
+        self.prefill_recorder = stats.Recorder(self.clock)
+        self.ledger = ledger_mod.Ledger(self.run_id, self.clock)
+        self._progress = progress
+        self._stack = stack
+        self._cpu_probe = stack.cpu_times if stack is not None else None
+        self._log = log or (lambda msg: None)
+        self._pad = None
+        self._interrupted = threading.Event()
+        self._stop_producers = threading.Event()
+        self._stop_consumers = threading.Event()
+        self._draining = threading.Event()
+        self._drain_started = None
+        self._drained = set()
+        self._drained_lock = threading.Lock()
+        self._all_drained = threading.Event()
+        self._bulk_delete = config.delete_mode == 'bulk'
+        self._bulk_fallback_note = None
+        self._queue_cursor = 0
+        self._cursor_lock = threading.Lock()
+
+    # -- helpers --------------------------------------------------------------
+    def _padding(self):
+        """Padding that brings a body's JSON to about ``body_size``
+        bytes (bodies smaller than run id + seq get no padding)."""
+        if self._pad is None:
+            base = len(json.dumps(self.ledger.body(10 ** 6, ''),
+                                  separators=(', ', ': ')))
+            base += len(', "pad": ""')
+            self._pad = 'x' * max(0, self.config.body_size - base)
+        return self._pad
+
+    def _messages(self, seqs):
+        pad = self._padding()
+        return {'messages': [{'ttl': self.config.message_ttl,
+                              'body': self.ledger.body(seq, pad)}
+                             for seq in seqs]}
+
+    def _request(self, recorder, op, expected, session, method, url,
+                 **kwargs):
+        """Send one request; returns ``(response or None, sent, received)``
+        and records it under ``op`` (ok if its status is expected)."""
+        sent = Clock.now()
+        try:
+            resp = session.request(method, url, **kwargs)
+        except requests.RequestException as exc:
+            received = Clock.now()
+            recorder.error(op, _outcome(exc))
+            return None, sent, received
+        received = Clock.now()
+        if resp.status_code in expected:
+            recorder.ok(op, sent, received)
+        else:
+            recorder.error(op, resp.status_code)
+        return resp, sent, received
+
+    # -- phases ---------------------------------------------------------------
+    def _setup(self):
+        session = self.endpoint.session()
+        try:
+            for queue in self.queues:
+                resp = session.put(self.endpoint.queue_url(queue))
+                if resp.status_code not in (201, 204):
+                    raise RuntimeError('PUT queue %s answered %d: %s'
+                                       % (queue, resp.status_code,
+                                          resp.text[:300]))
+        finally:
+            session.close()
+
+    def _prefill(self):
+        cfg = self.config
+        total = cfg.prefill
+        if not total:
+            return None
+        batch = cfg.prefill_batch or cfg.batch
+        budget = Budget(total)
+        threads = max(1, min(cfg.prefill_threads, -(-total // batch)))
+        started = Clock.now()
+        failures = []
+
+        def work(index):
+            session = self.endpoint.session()
+            qi = index % len(self.queues)
+            consecutive_errors = 0
+            try:
+                while not self._interrupted.is_set():
+                    n = budget.take(batch)
+                    if not n:
+                        return
+                    seqs = self.ledger.allocate(n)
+                    url = self.endpoint.queue_url(self.queues[qi]) + \
+                        '/messages'
+                    qi = (qi + 1) % len(self.queues)
+                    resp, sent, received = self._request(
+                        self.prefill_recorder, 'post', (201,), session,
+                        'POST', url, json=self._messages(seqs))
+                    if resp is not None and resp.status_code == 201:
+                        self.ledger.posted(seqs, sent, received,
+                                           _ids_from_resources(resp.json()))
+                        consecutive_errors = 0
+                    else:
+                        self.ledger.post_failed(seqs, sent)
+                        budget.give_back(n)
+                        consecutive_errors += 1
+                        if consecutive_errors >= 20:
+                            failures.append(resp.status_code if resp
+                                            is not None else 'exception')
+                            return
+                        time.sleep(ERROR_BACKOFF)
+            finally:
+                session.close()
+
+        workers = [threading.Thread(target=work, args=(i,), daemon=True,
+                                    name='bench-prefill-%d' % i)
+                   for i in range(threads)]
+        for t in workers:
+            t.start()
+        while any(t.is_alive() for t in workers):
+            for t in workers:
+                t.join(1.0)
+            if self._progress:
+                self._progress('prefill: %d/%d messages posted (%.0f s)'
+                               % (self.ledger.acked_count, total,
+                                  Clock.now() - started))
+        seconds = Clock.now() - started
+        if failures:
+            raise RuntimeError('prefill failed: %s; errors: %s'
+                               % (failures,
+                                  self.prefill_recorder.error_table()))
+        return {'messages': self.ledger.acked_count, 'batch': batch,
+                'threads': threads, 'seconds': round(seconds, 3),
+                'msgs_per_s': round(self.ledger.acked_count / seconds, 2),
+                'latency': self.prefill_recorder.summary(),
+                'errors': self.prefill_recorder.error_table()}
+
+    # -- producers ------------------------------------------------------------
+    def _producer(self, index, budget, pacer):
+        cfg = self.config
+        session = self.endpoint.session()
+        qi = index % len(self.queues)
+        try:
+            while not self._stop_producers.is_set():
+                n = budget.take(cfg.batch)
+                if not n:
+                    return
+                pacer.wait(n, self._stop_producers)
+                if self._stop_producers.is_set():
+                    budget.give_back(n)
+                    return
+                seqs = self.ledger.allocate(n)
+                url = self.endpoint.queue_url(self.queues[qi]) + '/messages'
+                qi = (qi + 1) % len(self.queues)
+                resp, sent, received = self._request(
+                    self.recorder, 'post', (201,), session, 'POST', url,
+                    json=self._messages(seqs))
+                if resp is not None and resp.status_code == 201:
+                    try:
+                        ids = _ids_from_resources(resp.json())
+                    except ValueError:
+                        ids = None
+                    self.ledger.posted(seqs, sent, received, ids)
+                else:
+                    self.ledger.post_failed(seqs, sent)
+                    budget.give_back(n)
+                    self._stop_producers.wait(ERROR_BACKOFF)
+        finally:
+            session.close()
+
+    # -- consumers ------------------------------------------------------------
+    def _consumer(self, index):
+        cfg = self.config
+        session = self.endpoint.session()
+        nq = len(self.queues)
+        qi = index % nq
+        empties = 0
+        body = {'ttl': cfg.claim_ttl, 'grace': cfg.claim_grace}
+        try:
+            while not self._stop_consumers.is_set():
+                queue = self.queues[qi]
+                qi = (qi + 1) % nq
+                url = '%s/claims?limit=%d' % (
+                    self.endpoint.queue_url(queue), cfg.claim_limit)
+                sent = Clock.now()
+                try:
+                    resp = session.post(url, json=body)
+                except requests.RequestException as exc:
+                    self.recorder.error('claim', _outcome(exc))
+                    self._stop_consumers.wait(ERROR_BACKOFF)
+                    continue
+                received = Clock.now()
+                if resp.status_code == 201:
+                    self.recorder.ok('claim', sent, received)
+                    empties = 0
+                    self._consumed(session, queue, resp, sent, received)
+                elif resp.status_code == 204:
+                    self.recorder.ok('claim_empty', sent, received)
+                    if self._draining.is_set() and \
+                            sent >= self._drain_started:
+                        self._queue_drained(queue)
+                    empties += 1
+                    if empties >= nq:
+                        empties = 0
+                        self._stop_consumers.wait(cfg.idle_sleep)
+                else:
+                    self.recorder.error('claim', resp.status_code)
+                    self._stop_consumers.wait(ERROR_BACKOFF)
+        finally:
+            session.close()
+
+    def _queue_drained(self, queue):
+        with self._drained_lock:
+            self._drained.add(queue)
+            if len(self._drained) == len(self.queues):
+                self._all_drained.set()
+
+    def _consumed(self, session, queue, resp, sent, received):
+        try:
+            messages = resp.json().get('messages', [])
+        except (ValueError, AttributeError):
+            self.recorder.error('claim', 'bad-json')
+            return
+        claim_id = None
+        location = resp.headers.get('Location')
+        if location:
+            claim_id = location.rstrip('/').rsplit('/', 1)[-1]
+        if not claim_id and messages:
+            href = messages[0].get('href', '')
+            if 'claim_id=' in href:
+                claim_id = href.split('claim_id=', 1)[1].split('&')[0]
+        delivered = self.ledger.delivered(
+            claim_id, self.config.claim_ttl, sent, received,
+            [(m.get('id'), m.get('body')) for m in messages])
+        if self.config.consume_mode == 'release':
+            self._release(session, queue, claim_id, delivered)
+        elif self._bulk_delete:
+            self._delete_bulk(session, queue, claim_id, messages, delivered)
+        else:
+            self._delete_single(session, messages, delivered)
+
+    def _release(self, session, queue, claim_id, delivered):
+        url = '%s/claims/%s' % (self.endpoint.queue_url(queue), claim_id)
+        self.ledger.ending([d for _, d in delivered], Clock.now())
+        self._request(self.recorder, 'release', (204,), session, 'DELETE',
+                      url)
+
+    def _delete_bulk(self, session, queue, claim_id, messages, delivered):
+        ids = ','.join(m['id'] for m in messages)
+        # commas unescaped: some servers split the raw query string
+        url = '%s/messages?ids=%s&claim_ids=%s' % (
+            self.endpoint.queue_url(queue), ids, claim_id)
+        self.ledger.ending([d for _, d in delivered], Clock.now())
+        sent = Clock.now()
+        try:
+            resp = session.delete(url)
+        except requests.RequestException as exc:
+            self.recorder.error('delete', _outcome(exc))
+            return
+        received = Clock.now()
+        if resp.status_code == 204:
+            self.recorder.ok('delete', sent, received)
+            self.ledger.deleted_ok([s for s, _ in delivered], received)
+        elif resp.status_code == 400 and self._bulk_delete:
+            self.recorder.error('delete', 400)
+            self._bulk_delete = False
+            self._bulk_fallback_note = (
+                'the server answered 400 to DELETE ?ids=&claim_ids= (%s); '
+                'fell back to one DELETE per message'
+                % resp.text[:200].replace('\n', ' '))
+            self._log('bulk delete refused (400): deleting one message at '
+                      'a time from now on')
+            self._delete_single(session, messages, delivered)
+        else:
+            self.recorder.error('delete', resp.status_code)
+
+    def _delete_single(self, session, messages, delivered):
+        now = Clock.now()
+        self.ledger.ending([d for _, d in delivered], now)
+        for message, (seq, _) in zip(messages, delivered):
+            href = message.get('href') or ''
+            resp, sent, received = self._request(
+                self.recorder, 'delete', (204,), session, 'DELETE',
+                self.endpoint.absolute(href))
+            if resp is not None and resp.status_code == 204:
+                self.ledger.deleted_ok([seq], received)
+
+    # -- verify and clean up --------------------------------------------------
+    def _remaining(self, never_consumed):
+        """Seqs of this run still in the queues, or None if listing them
+        would take more than verify_limit messages."""
+        if not never_consumed:
+            return None
+        session = self.endpoint.session()
+        found = set()
+        budget = self.config.verify_limit
+        try:
+            for queue in self.queues:
+                url = (self.endpoint.queue_url(queue) +
+                       '/messages?include_claimed=true&echo=true&limit=20')
+                while url:
+                    resp = session.get(url)
+                    if resp.status_code == 204:
+                        break
+                    if resp.status_code != 200:
+                        self._log('verify: listing %s answered %d'
+                                  % (queue, resp.status_code))
+                        return None
+                    data = resp.json()
+                    page = data.get('messages', [])
+                    if not page:
+                        break
+                    for message in page:
+                        seq = self.ledger.seq_of(message.get('body'))
+                        if seq is not None:
+                            found.add(seq)
+                    budget -= len(page)
+                    if budget <= 0:
+                        return None
+                    url = None
+                    for link in data.get('links', []):
+                        if link.get('rel') == 'next':
+                            url = self.endpoint.absolute(link['href'])
+        finally:
+            session.close()
+        return found
+
+    def _queue_stats(self):
+        session = self.endpoint.session()
+        out = {}
+        try:
+            for queue in self.queues:
+                try:
+                    resp = session.get(self.endpoint.queue_url(queue) +
+                                       '/stats')
+                    out[queue] = (resp.json().get('messages')
+                                  if resp.status_code == 200
+                                  else 'HTTP %d' % resp.status_code)
+                except (requests.RequestException, ValueError) as exc:
+                    out[queue] = _outcome(exc)
+        finally:
+            session.close()
+        return out
+
+    def _cleanup(self):
+        session = self.endpoint.session()
+        try:
+            for queue in self.queues:
+                try:
+                    session.delete(self.endpoint.queue_url(queue),
+                                   timeout=120)
+                except requests.RequestException as exc:
+                    self._log('could not delete queue %s: %s' % (queue, exc))
+        finally:
+            session.close()
+
+    # -- the run --------------------------------------------------------------
+    def _progress_loop(self, done):
+        last_posted = last_deleted = 0
+        last_t = self.clock.rel()
+        while not done.wait(1.0):
+            t = self.clock.rel()
+            posted = self.ledger.acked_count
+            deleted = (self.ledger.deleted_count
+                       if self.config.consume_mode == 'delete'
+                       else self.ledger.delivered_count)
+            dt = max(t - last_t, 1e-6)
+            phase = ('drain' if self._draining.is_set() else 'load')
+            self._progress(
+                '%s %5.1fs  posted %d (%.0f/s)  %s %d (%.0f/s)  '
+                'backlog %d  errors %d'
+                % (phase, t, posted, (posted - last_posted) / dt,
+                   'consumed' if self.config.consume_mode == 'delete'
+                   else 'claimed', deleted, (deleted - last_deleted) / dt,
+                   self.ledger.backlog(), self.recorder.error_count()))
+            last_posted, last_deleted, last_t = posted, deleted, t
+
+    def _cpu(self):
+        from swiftq.bench import local
+        snap = {'bench-client': local.self_cpu()}
+        machine = local.machine_cpu()
+        if machine is not None:
+            snap['machine-busy'] = machine[0]
+        if self._cpu_probe is not None:
+            try:
+                snap.update(self._cpu_probe())
+            except Exception as exc:   # accounting must never break a run
+                self._log('cpu accounting failed: %s' % exc)
+        return snap
+
+    @property
+    def interrupted(self):
+        return self._interrupted.is_set()
+
+    def interrupt(self):
+        """End the run early (e.g. on SIGTERM): the load phase stops, no
+        drain, and the figures measured so far are reported."""
+        self._interrupted.set()
+        self._stop_producers.set()
+
+    def run(self):
+        cfg = self.config
+        started_at = time.strftime('%Y-%m-%dT%H:%M:%S%z')
+        self._setup()
+        try:
+            prefill = self._prefill()
+            return self._run_load(started_at, prefill)
+        finally:
+            if not cfg.keep_queues:
+                self._cleanup()
+
+    def _run_load(self, started_at, prefill):
+        cfg = self.config
+        budget = Budget(cfg.messages)
+        pacer = Pacer(cfg.post_rate)
+        api_log_offset = (self._stack.api_log_offset()
+                          if self._stack is not None else None)
+        self.clock.t0 = Clock.now()
+        wall_t0 = time.time()
+        t0 = self.clock.t0
+        cpu_before = self._cpu()
+        consumers = [threading.Thread(target=self._consumer, args=(i,),
+                                      daemon=True,
+                                      name='bench-consumer-%d' % i)
+                     for i in range(cfg.consumers)]
+        producers = [threading.Thread(target=self._producer,
+                                      args=(i, budget, pacer), daemon=True,
+                                      name='bench-producer-%d' % i)
+                     for i in range(cfg.producers)]
+        done = threading.Event()
+        progress = None
+        if self._progress:
+            progress = threading.Thread(target=self._progress_loop,
+                                        args=(done,), daemon=True)
+            progress.start()
+        for t in consumers + producers:
+            t.start()
+        # load phase: until the duration or the message budget runs out
+        deadline = t0 + cfg.duration if cfg.duration else None
+        while True:
+            if self._interrupted.is_set():
+                break
+            if deadline is not None and Clock.now() >= deadline:
+                break
+            if producers and not any(t.is_alive() for t in producers):
+                break
+            if not producers and deadline is None:
+                break
+            time.sleep(0.02)
+        self._stop_producers.set()
+        for t in producers:
+            t.join()
+        load_end = Clock.now()
+        wall_load_end = time.time()
+        cpu_after = self._cpu()
+        backlog_at_end = self.ledger.backlog()
+        # drain phase
+        drained = None
+        drain_s = 0.0
+        if consumers and cfg.consume_mode == 'delete' and \
+                cfg.drain_timeout > 0:
+            self._drain_started = Clock.now()
+            self._draining.set()
+            drain_end = Clock.now() + cfg.drain_timeout
+            while not self._interrupted.is_set():
+                left = drain_end - Clock.now()
+                if left <= 0 or self._all_drained.wait(min(left, 0.1)):
+                    break
+            drained = self._all_drained.is_set()
+            drain_s = Clock.now() - self._drain_started
+        self._stop_consumers.set()
+        for t in consumers:
+            t.join()
+        end = Clock.now()
+        done.set()
+        if progress is not None:
+            progress.join()
+        # verification
+        never = self.ledger.unconsumed()
+        remaining = None
+        checked = consumers and never and cfg.consume_mode == 'delete'
+        if checked and len(never) <= cfg.verify_limit:
+            remaining = self._remaining(never)
+        correctness = self.ledger.analyze(remaining)
+        correctness['drain_complete'] = drained
+        correctness['lost_method'] = (
+            'listing' if remaining is not None else
+            'all consumed' if correctness['lost'] == 0 else None)
+        final_stats = self._queue_stats()
+        if checked and remaining is None:
+            # Too many left to list them: compare counts instead (the
+            # queues' stats count every message left, ours or not).
+            left = sum(s.get('total', 0) for s in final_stats.values()
+                       if isinstance(s, dict))
+            unfinished = left - correctness['claimed_not_deleted']
+            correctness['remaining_in_queue'] = min(len(never), unfinished)
+            correctness['lost'] = max(0, len(never) - unfinished)
+            correctness['lost_method'] = 'count (queue stats)'
+        if cfg.consume_mode == 'release' or not consumers:
+            correctness['lost'] = None
+            correctness['lost_method'] = None
+        server = None
+        if self._stack is not None:
+            server = {
+                'swift_requests_during_load': self._stack.swift_requests(
+                    wall_t0, wall_load_end),
+                'api_log_problems': self._stack.api_log_problems(
+                    api_log_offset),
+            }
+        return self._results(started_at, prefill, t0, load_end, end,
+                             drain_s, backlog_at_end, correctness,
+                             final_stats, cpu_before, cpu_after, server)
+
+    def _results(self, started_at, prefill, t0, load_end, end, drain_s,
+                 backlog_at_end, correctness, final_stats, cpu_before,
+                 cpu_after, server):
+        cfg = self.config
+        load_s = load_end - t0
+        events = self.ledger.event_times(t0)
+        load_window = load_s
+
+        def in_load(times):
+            return sum(1 for t in times if 0 <= t < load_window)
+
+        posted_in_load = in_load(events['posted_msgs'])
+        deleted_in_load = in_load(events['deleted_msgs'])
+        claimed_in_load = in_load(events['claimed_msgs'])
+        req = self.recorder
+        ok_in_load = {op: len(req.latencies(op, 0, load_window))
+                      for op in req.samples}
+        deleted_times = events['deleted_msgs']
+        last_delete = max(deleted_times) if deleted_times else None
+        throughput = {
+            'post_msgs_per_s': round(posted_in_load / load_s, 2),
+            'post_requests_per_s': round(ok_in_load.get('post', 0) /
+                                         load_s, 2),
+            'claim_requests_per_s': round(ok_in_load.get('claim', 0) /
+                                          load_s, 2),
+            'claimed_msgs_per_s': round(claimed_in_load / load_s, 2),
+            'consumed_msgs_per_s': round(deleted_in_load / load_s, 2),
+            # post -> claim -> delete: every message deleted, over the time
+            # from the start until the last delete (drain included)
+            'e2e_msgs_per_s': (round(len(deleted_times) / last_delete, 2)
+                               if last_delete else 0.0),
+        }
+        latency = req.summary()
+        latency['e2e_message'] = stats.summarize(self.ledger.e2e_latencies())
+        cpu = {}
+        used_by = {role: after - cpu_before.get(role, 0.0)
+                   for role, after in cpu_after.items()}
+        if self._cpu_probe is not None and 'machine-busy' in used_by:
+            # everything this run does not account for: other work on the
+            # machine (noise)
+            ours = sum(v for k, v in used_by.items() if k != 'machine-busy')
+            used_by['other-processes'] = max(
+                0.0, used_by['machine-busy'] - ours)
+        for role, used in used_by.items():
+            cpu[role] = {'seconds': round(used, 2),
+                         'percent_of_one_core': round(100 * used / load_s, 1)}
+        if server and server.get('swift_requests_during_load'):
+            swift = server['swift_requests_during_load']
+            total = sum(v['count'] for v in swift.values())
+            api_total = sum(ok_in_load.values()) + sum(
+                sum(c.values()) for c in req.errors.values())
+            moved = max(posted_in_load, deleted_in_load, 1)
+            if cfg.consume_mode == 'release':
+                moved = max(posted_in_load, claimed_in_load, 1)
+            server['swift_requests_total'] = total
+            server['swift_requests_per_s'] = round(total / load_s, 2)
+            server['swift_requests_per_api_request'] = (
+                round(total / api_total, 2) if api_total else None)
+            server['swift_requests_per_message'] = round(total / moved, 3)
+        notes = []
+        if self._interrupted.is_set():
+            notes.append('interrupted: the load phase was cut short and '
+                         'the drain skipped')
+        if self._bulk_fallback_note:
+            notes.append(self._bulk_fallback_note)
+        return {
+            'name': cfg.name,
+            'run_id': self.run_id,
+            'started_at': started_at,
+            'target': self.endpoint.base_url,
+            'queues': self.queues,
+            'config': cfg.as_dict(),
+            'delete_mode_used': (None if not cfg.consumers
+                                 else 'release'
+                                 if cfg.consume_mode == 'release'
+                                 else 'bulk' if self._bulk_delete
+                                 else 'single'),
+            'prefill': prefill,
+            'phases': {'load_s': round(load_s, 3),
+                       'drain_s': round(drain_s, 3),
+                       'total_s': round(end - t0, 3)},
+            'backlog_at_load_end': backlog_at_end,
+            'throughput': throughput,
+            'requests': dict(sorted(req.requests.items())),
+            'latency': latency,
+            'correctness': correctness,
+            'errors': req.error_table(),
+            'cpu_during_load': cpu,
+            'loadavg_at_end': _loadavg(),
+            'final_queue_stats': final_stats,
+            'server': server,
+            'timeline': stats.timeline(
+                req, events, end - t0, cfg.interval),
+            'notes': notes,
+        }
