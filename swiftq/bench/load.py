@@ -586,12 +586,19 @@ class LoadRun:
         cfg = self.config
         started_at = time.strftime('%Y-%m-%dT%H:%M:%S%z')
         self._setup()
+        result = None
         try:
             prefill = self._prefill()
-            return self._run_load(started_at, prefill)
+            result = self._run_load(started_at, prefill)
         finally:
             if not cfg.keep_queues:
+                began = Clock.now()
                 self._cleanup()
+                if result is not None:
+                    # DELETE of the queues, i.e. of whatever was left
+                    result['phases']['cleanup_s'] = round(
+                        Clock.now() - began, 3)
+        return result
 
     def _run_load(self, started_at, prefill):
         cfg = self.config

@@ -159,8 +159,10 @@ def format_run(run):
                                           p['msgs_per_s'], p['batch'],
                                           p['threads']))
     ph = run['phases']
-    lines.append('  phases: load %.1f s, drain %.1f s; backlog at end of '
+    lines.append('  phases: load %.1f s, drain %.1f s%s; backlog at end of '
                  'load: %d' % (ph['load_s'], ph['drain_s'],
+                               ', cleanup %.1f s' % ph['cleanup_s']
+                               if 'cleanup_s' in ph else '',
                                run['backlog_at_load_end']))
     lines.append('  Throughput (load phase)')
     lines.append('    post          %9.1f msgs/s  (%.1f requests/s)'
