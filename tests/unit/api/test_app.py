@@ -36,13 +36,13 @@ def test_max_content_length_from_conf(app, conf):
 def test_storage_built_lazily_once(monkeypatch, conf):
     built = []
 
-    class FakeSwiftStorage(memory_storage.MemoryStorage):
+    class RecordingStorage(memory_storage.MemoryStorage):
         def __init__(self, conf):
             built.append(conf)
             super().__init__()
 
     module = types.ModuleType('swiftq.storage.swift_storage')
-    module.SwiftStorage = FakeSwiftStorage
+    module.SwiftStorage = RecordingStorage
     monkeypatch.setitem(sys.modules, 'swiftq.storage.swift_storage', module)
 
     flask_app = app_module.create_app(conf)
