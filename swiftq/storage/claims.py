@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 
+from swiftq.storage import documents
 from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.storage.queue_state import QueueState
@@ -219,16 +220,9 @@ class ClaimEngine:
         with self._leases.hold(container) as lease:
             view = self._view(lease)
             with view.mutex:
-                resp = self._swift.get_object(container, naming.META,
-                                              newest=True)
-                if resp.status == 200:
-                    current = json.loads(resp.data)
-                elif resp.status == 404:
-                    current = {}
-                else:
-                    raise SwiftUnavailable('meta GET answered %d'
-                                           % resp.status)
-                metadata = update(current)
+                current = documents.read_metadata(self._swift, container,
+                                                  newest=True)
+                metadata = update(current or {})
                 put = self._swift.put_object(
                     container, naming.META, json.dumps(metadata).encode(),
                     content_type='application/json',
@@ -267,23 +261,18 @@ class ClaimEngine:
             return lease.cache
 
     def _load(self, container):
-        resp = self._swift.get_object(container, naming.STATE, newest=True)
-        if resp.status == 200:
-            state = QueueState.from_json(resp.data, self._skew)
-        elif resp.status == 404:
-            state = QueueState(self._skew)
-        else:
-            raise SwiftUnavailable('state GET answered %d' % resp.status)
-        return QueueView(state, self._metadata(container))
+        return QueueView(documents.read_state(self._swift, container,
+                                              self._skew),
+                         self._metadata(container))
 
     def _metadata(self, container):
-        resp = self._swift.get_object(container, naming.META)
-        if resp.status == 200:
-            try:
-                return json.loads(resp.data)
-            except ValueError:
-                return {}
-        return {}
+        """Metadata for the dead-letter policy ({} when there is none or
+        it is not JSON)."""
+        try:
+            return documents.read_metadata(self._swift, container,
+                                           newest=False) or {}
+        except ValueError:
+            return {}
 
     def _refresh_tail(self, container, view):
         """Pick up segments posted since the view's last listing."""

@@ -17,11 +17,11 @@ import time
 
 from swiftq.storage import base
 from swiftq.storage import claims
+from swiftq.storage import documents
 from swiftq.storage import errors
 from swiftq.storage import lease
 from swiftq.storage import naming
 from swiftq.storage import segments as segments_mod
-from swiftq.storage.queue_state import QueueState
 from swiftq.storage.queue_state import Segment
 from swiftq.swift.client import SwiftClient
 from swiftq.swift.errors import SwiftUnavailable
@@ -132,14 +132,12 @@ class SwiftStorage(base.Storage):
             if cached and time.monotonic() - cached[0] < \
                     base.METADATA_CACHE_SECONDS:
                 return dict(cached[1])
-        resp = self._swift.get_object(container, naming.META, newest=fresh)
-        if resp.status == 200:
-            metadata = json.loads(resp.data)
-            self._metadata_cache[container] = (time.monotonic(), metadata)
-            return dict(metadata)
-        if resp.status != 404:
-            raise SwiftUnavailable('meta GET answered %d' % resp.status)
-        raise errors.QueueDoesNotExist(name, project)
+        metadata = documents.read_metadata(self._swift, container,
+                                           newest=fresh)
+        if metadata is None:
+            raise errors.QueueDoesNotExist(name, project)
+        self._metadata_cache[container] = (time.monotonic(), metadata)
+        return dict(metadata)
 
     @_swift_errors
     def queue_set_metadata(self, project, name, metadata):
@@ -438,7 +436,7 @@ class SwiftStorage(base.Storage):
         if not naming.is_claim_id(claim_id):
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         container = self._container(project, queue)
-        state = self._read_state(container, missing_ok=True)
+        state = self._read_state(container)
         now = time.time()
         claim = state.get_live_claim(claim_id, now)
         if claim is None:
@@ -476,13 +474,8 @@ class SwiftStorage(base.Storage):
         return resp.status // 100 == 2
 
     # -- helpers ------------------------------------------------------------------
-    def _read_state(self, container, missing_ok=True):
-        resp = self._swift.get_object(container, naming.STATE, newest=True)
-        if resp.status == 200:
-            return QueueState.from_json(resp.data, self._skew)
-        if resp.status == 404:
-            return QueueState(self._skew)
-        raise SwiftUnavailable('state GET answered %d' % resp.status)
+    def _read_state(self, container):
+        return documents.read_state(self._swift, container, self._skew)
 
     def _picked_message(self, picked, now, claim_id=None):
         return self._format(picked.segment, picked.id, picked.body,
