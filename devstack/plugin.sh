@@ -17,8 +17,10 @@
 #                       "messaging" service and endpoint
 #   stack extra         start swiftq-api under uwsgi (run_process, unit
 #                       devstack@swiftq-api), wait until GET /v2/ping
-#                       answers 204, run "swiftq-status upgrade check"
-#   unstack             stop swiftq-api
+#                       answers 204; start swiftq-notifier (unit
+#                       devstack@swiftq-notifier) unless disabled; run
+#                       "swiftq-status upgrade check"
+#   unstack             stop swiftq-notifier and swiftq-api
 #   clean               remove the uwsgi/Apache configuration and
 #                       $SWIFTQ_CONF_DIR
 #
@@ -61,6 +63,8 @@ function configure_swiftq {
     iniset "$SWIFTQ_CONF" swift container_prefix "$SWIFTQ_CONTAINER_PREFIX"
     # swiftq-status reads Swift's replica count from the rings here.
     iniset "$SWIFTQ_CONF" status swift_dir "${SWIFT_CONF_DIR:-/etc/swift}"
+    # Confirmation requests tell subscribers where to confirm.
+    iniset "$SWIFTQ_CONF" notification api_public_url "$(swiftq_endpoint_url)"
 
     if is_service_enabled key; then
         iniset "$SWIFTQ_CONF" DEFAULT auth_strategy keystone
@@ -122,6 +126,13 @@ function start_swiftq {
     fi
 }
 
+# start_swiftq_notifier - the daemon that delivers messages to
+# subscriptions (webhooks, mailto); one is enough on a devstack host
+function start_swiftq_notifier {
+    run_process swiftq-notifier \
+        "$SWIFTQ_BIN_DIR/swiftq-notifier --config-file $SWIFTQ_CONF"
+}
+
 # check_swiftq - swiftq-status upgrade check; warnings (a 1-replica Swift)
 # are shown, failures stop stack.sh
 function check_swiftq {
@@ -133,8 +144,11 @@ function check_swiftq {
     fi
 }
 
-# stop_swiftq - stop the API
+# stop_swiftq - stop the notifier and the API
 function stop_swiftq {
+    if is_service_enabled swiftq-notifier; then
+        stop_process swiftq-notifier
+    fi
     stop_process swiftq-api
 }
 
@@ -169,6 +183,9 @@ if is_service_enabled swiftq-api; then
     elif [[ "$1" == "stack" && "$2" == "extra" ]]; then
         echo_summary "Starting swiftq"
         start_swiftq
+        if is_service_enabled swiftq-notifier; then
+            start_swiftq_notifier
+        fi
         check_swiftq
     fi
 

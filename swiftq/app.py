@@ -30,10 +30,12 @@ from swiftq.api import hooks
 from swiftq.api import messages
 from swiftq.api import openapi
 from swiftq.api import queues
+from swiftq.api import subscriptions
 import swiftq.conf
 
 BLUEPRINTS = (homedoc.blueprint, health.blueprint, queues.blueprint,
-              messages.blueprint, claims.blueprint, openapi.blueprint)
+              messages.blueprint, claims.blueprint, subscriptions.blueprint,
+              openapi.blueprint)
 
 
 def _default_conf():

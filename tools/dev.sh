@@ -4,7 +4,8 @@
 #     tools/dev.sh [--dir DIR] [--port 8888]
 #
 # Same install steps as tools/run-tests.sh, then swiftq-dev in the
-# foreground; Ctrl-C stops it all.
+# foreground (swiftq-api and swiftq-notifier on that Swift); Ctrl-C stops
+# it all.
 set -euo pipefail
 
 # shellcheck source=tools/run-tests.sh

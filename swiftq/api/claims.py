@@ -2,10 +2,11 @@
 
 Behaviour follows Zaqar's ``v2_0/claims.py``:
 
-* ``POST ?limit=N``: body ``{"ttl"?, "grace"?}`` (an empty body means the
-  defaults); 201 with ``Location`` and ``{"messages": [...]}`` (hrefs
+* ``POST ?limit=N[&wait=S]``: body ``{"ttl"?, "grace"?}`` (an empty body
+  means the defaults); 201 with ``Location`` and ``{"messages": [...]}`` (hrefs
   carry ``?claim_id=``), or 204 when nothing is claimable (or the queue
-  does not exist).
+  does not exist); with ``wait`` (a swiftq extension, see
+  ``waiting``) the 204 comes only after S seconds without messages.
 * ``GET``: ``{"age", "ttl", "href", "messages"}``; 404 when the claim is
   unknown or expired.
 * ``PATCH``: body required; ``ttl`` checked (``grace`` only defaulted, as
@@ -22,6 +23,7 @@ from swiftq.api import errors
 from swiftq.api import params
 from swiftq.api import representation
 from swiftq.api import validation
+from swiftq.api import waiting
 from swiftq.storage import errors as storage_errors
 
 blueprint = flask.Blueprint('claims', __name__,
@@ -56,7 +58,8 @@ def create_claim(queue_name):
                    claim['grace'], limit)
     claim_id, messages = context.storage().claim_create(
         context.project_id(), queue_name, claim['ttl'], claim['grace'],
-        limit if limit is not None else validation.DEFAULT_CLAIM_LIMIT)
+        limit if limit is not None else validation.DEFAULT_CLAIM_LIMIT,
+        wait=waiting.requested_wait())
     if not messages:
         return representation.no_content()
     path = flask.request.path

@@ -226,8 +226,11 @@ def handle(exc):
         LOG.warning('%s %s: %s', flask.request.method, flask.request.path,
                     exc)
         return ServiceUnavailable(DEFAULT_UNAVAILABLE).to_response()
-    if isinstance(exc, storage_errors.PatchConflict):
+    if isinstance(exc, (storage_errors.PatchConflict,
+                        storage_errors.SubscriptionAlreadyExists)):
         return Conflict(str(exc)).to_response()
+    if isinstance(exc, storage_errors.SubscriptionDoesNotExist):
+        return NotFound(str(exc)).to_response()
     LOG.exception('Internal server error: %s %s', flask.request.method,
                   flask.request.path)
     return HTTPError('An unexpected error prevented the server from '

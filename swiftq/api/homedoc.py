@@ -4,7 +4,10 @@ As Zaqar: ``/`` answers ``300 Multiple Choices`` with ``{"versions":
 [...]}`` (what keystoneauth's version discovery reads), and ``/v2`` (or
 ``/v2/``) answers the JSON-home document as ``application/json-home``,
 cacheable for a day. The home document lists only what swiftq serves
-(no subscriptions, pre-signed URLs, topics, pools or flavors yet).
+(no pre-signed URLs, topics, pools or flavors yet); its subscription
+resources are Zaqar's (which lists no ``confirm``), their id variable
+named ``subscription_id`` as in Zaqar's routes and swiftq's OpenAPI
+document (Zaqar's home document says ``subscriptions_id``).
 """
 
 import json
@@ -45,6 +48,8 @@ def _resource(template, variables, allow, accept_post=False):
 _QUEUE = {'queue_name': 'queue_name'}
 _CLAIM = {'queue_name': 'queue_name', 'claim_id': 'claim_id'}
 _MESSAGE = {'queue_name': 'queue_name', 'message_id': 'message_id'}
+_SUBSCRIPTION = {'queue_name': 'queue_name',
+                 'subscription_id': 'subscription_id'}
 _Q = '/v2/queues/{queue_name}'
 
 JSON_HOME = {'resources': {
@@ -76,7 +81,29 @@ JSON_HOME = {'resources': {
                                  ['PATCH'], True),
     'rel/delete_claim': _resource(_Q + '/claims/{claim_id}', _CLAIM,
                                   ['DELETE']),
+    'rel/subscriptions_get': _resource(
+        _Q + '/subscriptions{?marker,limit}',
+        dict(_QUEUE, marker='marker', limit='subscription_limit'), ['GET']),
+    'rel/subscriptions_post': _resource(
+        _Q + '/subscriptions',
+        dict(_QUEUE, limit='subscription_limit'), ['POST'], True),
+    'rel/subscription': _resource(
+        _Q + '/subscriptions/{subscription_id}', _SUBSCRIPTION,
+        ['GET', 'DELETE']),
+    'rel/subscription_patch': _resource(
+        _Q + '/subscriptions/{subscription_id}', _SUBSCRIPTION, ['PATCH'],
+        True),
     'rel/ping': _resource('/v2/ping', None, ['GET']),
+    # swiftq extension: long polling (swiftq.api.waiting).
+    'rel/x-swiftq-wait_messages': _resource(
+        _Q + '/messages{?marker,limit,echo,include_claimed,wait}',
+        dict(_QUEUE, marker='marker', limit='messages_limit', echo='echo',
+             include_claimed='include_claimed', wait='wait_seconds'),
+        ['GET']),
+    'rel/x-swiftq-wait_claim': _resource(
+        _Q + '/claims{?limit,wait}',
+        dict(_QUEUE, limit='claim_limit', wait='wait_seconds'), ['POST'],
+        True),
 }}
 
 _HOME_BYTES = json.dumps(JSON_HOME, ensure_ascii=False,

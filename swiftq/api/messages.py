@@ -30,6 +30,7 @@ from swiftq.api import errors
 from swiftq.api import params
 from swiftq.api import representation
 from swiftq.api import validation
+from swiftq.api import waiting
 from swiftq.storage import errors as storage_errors
 
 blueprint = flask.Blueprint('messages', __name__,
@@ -96,6 +97,7 @@ def _list(queue_name):
     args = params.current().typed(marker=str, limit=int, echo=bool,
                                   include_claimed=bool, include_delayed=bool)
     errors.checked(context.validator().message_listing, args.get('limit'))
+    wait = waiting.requested_wait()
     if not args.get('include_delayed'):
         if not _queue_delay(_queue_metadata(queue_name)):
             args['include_delayed'] = True
@@ -105,7 +107,9 @@ def _list(queue_name):
         limit=args.get('limit', validation.DEFAULT_PAGE_SIZE),
         echo=args.get('echo', False),
         include_claimed=args.get('include_claimed', False),
-        include_delayed=args.get('include_delayed', False))
+        include_delayed=args.get('include_delayed', False), wait=wait)
+    if wait:
+        args['wait'] = wait     # the next page waits too
     if not messages:
         return {'messages': [], 'links': []}
     if next_marker is not None:

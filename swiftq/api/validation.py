@@ -11,8 +11,11 @@ Messages keep Zaqar's wording, typos included ("No messages to enqueu.",
 "seconds,and"), because clients and operators match on them.
 """
 
+import datetime
 import re
+import time
 import uuid
+from urllib import parse as urllib_parse
 
 QUEUE_NAME_REGEX = re.compile(r'^[a-zA-Z0-9_\-.]+$')
 QUEUE_NAME_MAX_LEN = 64
@@ -25,6 +28,9 @@ DEFAULT_PAGE_SIZE = 10
 DEFAULT_CLAIM_LIMIT = 10
 
 PURGEABLE_RESOURCE_TYPES = ('messages', 'subscriptions')
+SUBSCRIPTION_FIELDS = ('subscriber', 'ttl', 'options')
+#: Zaqar refuses a subscription TTL that takes the expiry past this.
+_LATEST_EXPIRY = datetime.datetime.max
 PATCH_MEDIA_TYPE = 'application/openstack-messaging-v2.0-json-patch'
 PATCH_OPERATIONS = ('add', 'remove', 'replace')
 
@@ -362,6 +368,79 @@ class Validator:
             raise ValidationFailed(
                 'The TTL for a claim may not exceed {0} seconds, and must '
                 'be at least {1} seconds long.', high, low)
+
+    # -- subscriptions ------------------------------------------------------
+    def subscription_posting(self, subscription):
+        """A new subscription: ``subscriber`` required, then as a patch.
+        (A body that is not an object crashes Zaqar into a 503 here.)"""
+        if not isinstance(subscription, dict):
+            raise ValidationFailed('Subscriptions must be a dict.')
+        if 'subscriber' not in subscription:
+            raise ValidationFailed('Missing parameter subscriber in body.')
+        self._subscriber(subscription['subscriber'])
+        self.subscription_patching(subscription)
+
+    def subscription_patching(self, subscription):
+        """``subscriber``, ``ttl`` and ``options`` where present (``null``
+        counts as absent). Stricter than Zaqar, whose checks skip falsy
+        values: an empty subscriber, a TTL of 0 or options ``[]`` are
+        refused here rather than stored."""
+        if not subscription:
+            raise ValidationFailed('No subscription to create.')
+        if not isinstance(subscription, dict):
+            raise ValidationFailed('Subscriptions must be a dict.')
+        if subscription.get('subscriber') is not None:
+            self._subscriber(subscription['subscriber'])
+        options = subscription.get('options')
+        if options is not None and not isinstance(options, dict):
+            raise ValidationFailed('Options must be a dict.')
+        self.retry_policy((options or {}).get('_retry_policy'))
+        ttl = subscription.get('ttl')
+        if ttl is not None:
+            self._subscription_ttl(ttl)
+
+    def _subscriber(self, subscriber):
+        types = self._limits.subscriber_types
+        scheme = None
+        if isinstance(subscriber, str):
+            scheme = urllib_parse.urlparse(subscriber).scheme
+        if not scheme or scheme not in types:
+            raise ValidationFailed('The subscriber type of subscription '
+                                   'must be supported in the list {0}.',
+                                   list(types))
+
+    def _subscription_ttl(self, ttl):
+        if not isinstance(ttl, int) or isinstance(ttl, bool):
+            raise ValidationFailed('TTL must be an integer.')
+        low = self._limits.min_subscription_ttl
+        if ttl < low:
+            raise ValidationFailed('The TTL for a subscription must be at '
+                                   'least {0} seconds long.', low)
+        latest = (_LATEST_EXPIRY - datetime.datetime(1970, 1, 1))
+        if ttl >= latest.total_seconds() - time.time():
+            raise ValidationFailed('The TTL seconds for a subscription plus '
+                                   'current time must be less than {0}.',
+                                   _LATEST_EXPIRY)
+
+    @staticmethod
+    def subscription_changes(subscription):
+        """The fields a PATCH changes (unknown keys and nulls ignored, as
+        Zaqar's mongo driver does)."""
+        return {key: subscription[key] for key in SUBSCRIPTION_FIELDS
+                if subscription.get(key) is not None}
+
+    @staticmethod
+    def subscription_confirming(document):
+        confirmed = document.get('confirmed') \
+            if isinstance(document, dict) else None
+        if not isinstance(confirmed, bool):
+            raise ValidationFailed("The 'confirmed' should be boolean.")
+
+    def subscription_listing(self, limit=None):
+        uplimit = self._limits.max_subscriptions_per_page
+        if limit is not None and not 0 < limit <= uplimit:
+            raise ValidationFailed('Limit must be at least 1 and may not be '
+                                   'greater than {0}.', uplimit)
 
 
 def decode_json_pointer(pointer):

@@ -8,9 +8,10 @@ API from a shell.
 Starts a local Swift under ``DIR/swift`` (:mod:`swiftq.localswift`), writes
 ``DIR/swiftq.conf`` (``auth_strategy = noauth``, ``[swift]`` pointing at
 that Swift), runs ``swiftq-api`` on 127.0.0.1:PORT, waits for
-``GET /v2/ping`` to answer 204, prints curl examples, and stays in the
-foreground until Ctrl-C or SIGTERM, then stops everything it started.
-The API log is ``DIR/swiftq-api.log``.
+``GET /v2/ping`` to answer 204, starts ``swiftq-notifier`` (deliveries to
+subscriptions), prints curl examples, and stays in the foreground until
+Ctrl-C or SIGTERM, then stops everything it started. The logs are
+``DIR/swiftq-api.log`` and ``DIR/swiftq-notifier.log``.
 
 Development only: with ``noauth`` the X-Project-ID header is trusted.
 """
@@ -82,12 +83,11 @@ def write_config(path, swift, port, workers):
         f.write('\n'.join(lines))
 
 
-def api_command(config_file):
-    script = os.path.join(os.path.dirname(sys.executable), 'swiftq-api')
+def api_command(config_file, name='swiftq-api', module='swiftq.cmd.api'):
+    script = os.path.join(os.path.dirname(sys.executable), name)
     if os.access(script, os.X_OK):
         return [script, '--config-file', config_file]
-    return [sys.executable, '-m', 'swiftq.cmd.api',
-            '--config-file', config_file]
+    return [sys.executable, '-m', module, '--config-file', config_file]
 
 
 def wait_for_ping(base_url, process, timeout=PING_TIMEOUT):
@@ -190,7 +190,7 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _raise_stop)
     swift = localswift.LocalSwift(os.path.join(base_dir, 'swift'),
                                   replicas=1)
-    api = None
+    api = notifier = None
     status = 0
     try:
         print('swiftq-dev: starting a local Swift under %s ...'
@@ -214,6 +214,16 @@ def main(argv=None):
                 sys.stderr.write(''.join(f.readlines()[-30:]))
             status = 1
             return status
+        notifier_log = os.path.join(base_dir, 'swiftq-notifier.log')
+        with open(notifier_log, 'ab') as log:
+            notifier = subprocess.Popen(
+                api_command(config_file, 'swiftq-notifier',
+                            'swiftq.cmd.notifier'),
+                stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, process_group=0,
+                preexec_fn=_die_with_parent)
+        print('swiftq-dev: swiftq-notifier delivers to subscriptions (log '
+              '%s)' % notifier_log)
         print()
         print(examples(base_url, str(uuid.uuid4())))
         print('Development only: X-Project-ID is trusted (auth_strategy = '
@@ -229,6 +239,8 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if notifier is not None:
+            stop_process(notifier)
         if api is not None:
             stop_process(api)
         swift.stop()

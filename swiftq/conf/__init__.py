@@ -11,6 +11,8 @@ from swiftq.conf import api
 from swiftq.conf import claims
 from swiftq.conf import default
 from swiftq.conf import lib_defaults
+from swiftq.conf import long_poll
+from swiftq.conf import notification
 from swiftq.conf import signed_url
 from swiftq.conf import status
 from swiftq.conf import swift
@@ -19,8 +21,8 @@ from swiftq.conf import transport
 
 CONF = cfg.CONF
 
-_MODULES = (default, api, swift, swift_keystone, transport, claims, status,
-            signed_url)
+_MODULES = (default, api, swift, swift_keystone, transport, claims, long_poll,
+            status, signed_url, notification)
 
 
 def register_opts(conf):

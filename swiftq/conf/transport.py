@@ -22,6 +22,23 @@ default_claim_grace = cfg.IntOpt(
     help='Grace period, in seconds, added to claimed messages\' lives when '
          'the request gives none.')
 
+default_subscription_ttl = cfg.IntOpt(
+    'default_subscription_ttl', default=3600,
+    help='How long a subscription lasts when the request gives no TTL.')
+
+max_subscriptions_per_page = cfg.IntOpt(
+    'max_subscriptions_per_page', default=20,
+    help='Maximum number of subscriptions per page.')
+
+min_subscription_ttl = cfg.IntOpt(
+    'min_subscription_ttl', default=60, min=1,
+    help='Minimum subscription TTL, in seconds.')
+
+subscriber_types = cfg.ListOpt(
+    'subscriber_types',
+    default=['http', 'https', 'mailto', 'trust+http', 'trust+https'],
+    help='URI schemes a subscriber may use.')
+
 max_queues_per_page = cfg.IntOpt(
     'max_queues_per_page', default=20,
     help='Maximum number of queues per page.')
@@ -101,7 +118,8 @@ ALL_OPTS = [
     max_messages_post_size, min_message_ttl, max_message_ttl,
     max_message_delay, min_claim_ttl, max_claim_ttl, min_claim_grace,
     max_claim_grace, client_id_uuid_safe, min_length_client_id,
-    max_length_client_id, enable_checksum,
+    max_length_client_id, enable_checksum, default_subscription_ttl,
+    max_subscriptions_per_page, min_subscription_ttl, subscriber_types,
 ]
 
 

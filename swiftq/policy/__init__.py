@@ -2,15 +2,15 @@
 
 The rule names are Zaqar's (``zaqar/common/policies/``), so a Zaqar
 operator's ``policy.yaml`` keeps working; only the rules of what swiftq
-serves are defined (no subscriptions, topics, pools or flavors yet). The
+serves are defined (no topics, pools or flavors yet). The
 defaults are Zaqar's too:
 
-* every queue, message and claim operation is open to any caller of the
-  project (``""``): Keystone has authenticated the caller, the project
-  comes from the token, and a project's queues are unreachable from any
-  other project by construction (their Swift containers are named after
-  the project, :mod:`swiftq.storage.naming`), so a role check would add
-  nothing but a way to break clients;
+* every queue, message, claim and subscription operation is open to any
+  caller of the project (``""``): Keystone has authenticated the caller,
+  the project comes from the token, and a project's queues (and their
+  subscriptions) are unreachable from any other project by construction
+  (their Swift names contain the project, :mod:`swiftq.storage.naming`),
+  so a role check would add nothing but a way to break clients;
 * ``health:get`` (the detailed health report, for operators) needs the
   ``admin`` role: others get Zaqar's 403.
 
@@ -31,12 +31,14 @@ from swiftq.policy import claims
 from swiftq.policy import health
 from swiftq.policy import messages
 from swiftq.policy import queues
+from swiftq.policy import subscriptions
 
 
 def list_rules():
     """Every rule default (entry point for oslopolicy-sample-generator)."""
     return list(itertools.chain(base.rules, health.rules, queues.rules,
-                                messages.rules, claims.rules))
+                                messages.rules, claims.rules,
+                                subscriptions.rules))
 
 
 def make_enforcer(conf):

@@ -59,7 +59,8 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     def queue_delete(self, project, name):
-        """Delete the queue with its messages and claims (idempotent)."""
+        """Delete the queue with its messages, claims and subscriptions
+        (idempotent)."""
 
     @abc.abstractmethod
     def queue_stats(self, project, name):
@@ -82,12 +83,14 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def message_list(self, project, queue, client_id, marker=None, limit=10,
                      echo=False, include_claimed=False,
-                     include_delayed=False):
+                     include_delayed=False, wait=0):
         """Messages in FIFO order after ``marker`` (an opaque string; one
         that storage did not make gives ``([], marker)``, as Zaqar's
         mongo driver). Returns ``(messages, next_marker)``. Missing queue:
         ``([], None)``.
-        ``echo=False`` hides messages posted with the same client_id."""
+        ``echo=False`` hides messages posted with the same client_id.
+        ``wait``: seconds to wait for messages when there are none yet
+        (long polling, validated by the caller)."""
 
     @abc.abstractmethod
     def message_get(self, project, queue, message_id):
@@ -121,10 +124,11 @@ class Storage(abc.ABC):
 
     # -- claims -------------------------------------------------------------
     @abc.abstractmethod
-    def claim_create(self, project, queue, ttl, grace, limit):
+    def claim_create(self, project, queue, ttl, grace, limit, wait=0):
         """Claim up to ``limit`` free messages in FIFO order.
         Returns ``(claim_id, messages)``; ``(None, [])`` when nothing is
-        claimable (or the queue is missing)."""
+        claimable (or the queue is missing) and, with ``wait``, nothing
+        became claimable within that many seconds."""
 
     @abc.abstractmethod
     def claim_get(self, project, queue, claim_id):
@@ -145,3 +149,39 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def is_alive(self):
         """True if Swift answers (for /v2/ping and /v2/health)."""
+
+    # -- subscriptions --------------------------------------------------------
+    # A *subscription* returned by storage is its stored document:
+    #   {'id', 'project', 'queue', 'container', 'subscriber', 'ttl' (int),
+    #    'options' (dict), 'created', 'expires' (epoch seconds, floats),
+    #    'confirmed' (bool)}
+    # Expired subscriptions are never returned. Unknown or ill-formed ids
+    # are SubscriptionDoesNotExist.
+    @abc.abstractmethod
+    def subscription_create(self, project, queue, subscriber, ttl, options):
+        """Store an unconfirmed subscription; returns its id. Raises
+        SubscriptionAlreadyExists (``.subscription``: the live one) when
+        the queue has a live subscription with this subscriber."""
+
+    @abc.abstractmethod
+    def subscription_get(self, project, queue, sub_id):
+        """One live subscription. Raises SubscriptionDoesNotExist."""
+
+    @abc.abstractmethod
+    def subscription_list(self, project, queue, marker=None, limit=10):
+        """Up to ``limit`` live subscriptions of the queue in id order
+        after the id ``marker`` (none after a marker that is no id)."""
+
+    @abc.abstractmethod
+    def subscription_update(self, project, queue, sub_id, changes):
+        """Apply ``changes`` (``subscriber``, ``ttl`` -- counted from now --,
+        ``options``). Raises SubscriptionDoesNotExist, or
+        SubscriptionAlreadyExists when the new subscriber is taken."""
+
+    @abc.abstractmethod
+    def subscription_confirm(self, project, queue, sub_id, confirmed):
+        """Set ``confirmed``. Raises SubscriptionDoesNotExist."""
+
+    @abc.abstractmethod
+    def subscription_delete(self, project, queue, sub_id):
+        """Delete the subscription (idempotent)."""

@@ -49,6 +49,7 @@ class QueueView:
         self.prefetch = {}      # key -> Future of an X-Newest read
         self.mutex = threading.Lock()
         self.flushed = threading.Condition(self.mutex)
+        self.listings = 0       # tail listings made
         self.version = 0        # changes made in memory
         self.committed = 0      # changes acknowledged by Swift
         self.flushing = False
@@ -101,16 +102,21 @@ class ClaimEngine:
         self._skew = conf.claims.max_clock_skew
         self._read_timeout = conf.swift.read_timeout
         self._post_to_dead_letter = dead_letter_poster
+        self.next_release = None
 
     # -- operations -----------------------------------------------------------
     def claim(self, container, ttl, grace, limit):
-        """``(claim_id, [Picked])`` or ``(None, [])``."""
+        """``(claim_id, [Picked])`` or ``(None, [])``; then
+        ``next_release`` tells when messages may become free (see
+        QueueState.next_release)."""
         with self._leases.hold(container) as lease:
             view = self._view(lease)
             with view.mutex:
                 now = time.time()
                 picked = self._pick_free(container, view, now, limit)
                 if not picked:
+                    self.next_release = view.state.next_release(
+                        view.segments.values(), now)
                     return None, []
                 claim_id = uuid.uuid4().hex
                 view.state.add_claim(claim_id, [p.id for p in picked],
@@ -279,6 +285,7 @@ class ClaimEngine:
         if view.segments and not view.at_tail:
             return
         while True:
+            view.listings += 1
             page = self._segments.list(container, view.last_key(),
                                        LISTING_PAGE)
             if page is None:
@@ -370,11 +377,14 @@ class ClaimEngine:
         chosen_ids = set()
         dead_keys = []
         # Look at what the view already knows first: a listing request is
-        # only worth it when that is not enough.
+        # only worth it when that is not enough (and was not just made
+        # because the view knew nothing).
         for refresh in (False, True):
+            listings = view.listings
             self._pick_pass(container, view, now, limit, refresh, picked,
                             chosen_ids, dead_keys)
-            if len(picked) >= limit:
+            if len(picked) >= limit or (not refresh and
+                                        view.listings != listings):
                 break
         self._schedule_deletion(container, view, dead_keys[:100])
         return picked

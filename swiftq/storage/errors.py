@@ -36,6 +36,25 @@ class ClaimDoesNotExist(DoesNotExist):
                          'project %s' % (claim_id, queue, project))
 
 
+class SubscriptionDoesNotExist(DoesNotExist):
+    """The subscription is unknown, malformed or has expired."""
+
+    def __init__(self, subscription_id):
+        super().__init__('Subscription %s does not exist'
+                         % subscription_id)
+
+
+class SubscriptionAlreadyExists(StorageError):
+    """The queue already has a live subscription with this subscriber;
+    ``subscription`` is that subscription's document (Zaqar's API answers
+    201 with its id while it is unconfirmed, 409 once confirmed)."""
+
+    def __init__(self, subscription=None):
+        super().__init__('Such subscription already exists. Subscriptions '
+                         'are unique by project + queue + subscriber URI.')
+        self.subscription = subscription
+
+
 class MessageNotClaimed(StorageError):
     """A claim id was given but the message is not currently claimed."""
 

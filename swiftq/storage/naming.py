@@ -13,6 +13,8 @@ Everything of one deployment lives in one Swift account:
   - ``lease``: the claim lease (see claims design);
   - ``state``: claims, deletions and claim counts (written only under the
     lease);
+  - ``notify``: the notifier's delivery cursor (see
+    doc/source/design/subscriptions.rst, "Delivery");
   - ``m/<segment key>``: one *segment*: the messages of one post that share
     a TTL and a delay, as one JSON object. The segment key is the post's
     time in nanoseconds (16 hex digits) and 8 random hex digits, so names
@@ -23,6 +25,19 @@ Everything of one deployment lives in one Swift account:
 A message id is its segment key followed by its index in the segment
 (4 hex digits): 28 lowercase hex digits, from which its object name
 follows without any lookup.
+
+Subscriptions of every project live in one *index container*,
+``<prefix>.subscriptions`` (no ``:`` after the prefix, so it is never a
+queue container nor in a project's catalog):
+
+* ``<queue container>/<subscription id>``: one subscription (JSON);
+* ``<queue container>/~<subscriber digest>``: the subscriber marker that
+  keeps subscribers unique per queue (its body is the subscription id).
+  ``~`` sorts after every character of an id, so a listing of the ids
+  ends before the markers.
+
+A listing with delimiter ``/`` is the set of queues with subscriptions
+(see doc/source/design/subscriptions.rst).
 """
 
 import hashlib
@@ -30,10 +45,12 @@ import os
 import re
 import threading
 import time
+import uuid
 
 META = 'meta'
 LEASE = 'lease'
 STATE = 'state'
+NOTIFY = 'notify'
 SEGMENT_PREFIX = 'm/'
 SEGMENT_CONTENT_TYPE = 'application/x-swiftq-segment'
 
@@ -42,6 +59,10 @@ INDEX_LEN = 4
 MAX_SEGMENT_MESSAGES = 16 ** INDEX_LEN
 MESSAGE_ID_RE = re.compile(r'^[0-9a-f]{%d}$' % (KEY_LEN + INDEX_LEN))
 CLAIM_ID_RE = re.compile(r'^[0-9a-f]{32}$')
+SUBSCRIPTION_ID_RE = re.compile(
+    r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+SUBSCRIPTIONS_SUFFIX = '.subscriptions'
+SUBSCRIBER_MARKER = '~'
 _PLAIN_PROJECT_RE = re.compile(r'^[A-Za-z0-9_\-]{1,64}$')
 
 
@@ -134,3 +155,39 @@ def parse_segment_content_type(content_type):
                 int(params['delay']))
     except (KeyError, ValueError):
         return None
+
+
+# -- subscriptions ------------------------------------------------------------
+def subscriptions_container(prefix):
+    """The deployment's subscription index container."""
+    return prefix + SUBSCRIPTIONS_SUFFIX
+
+
+def subscription_object(queue_container, sub_id):
+    return '%s/%s' % (queue_container, sub_id)
+
+
+def subscriptions_prefix(queue_container):
+    """Listing prefix of a queue's subscriptions (and subscriber markers)."""
+    return queue_container + '/'
+
+
+def subscriber_marker_object(queue_container, subscriber):
+    digest = hashlib.sha256(subscriber.encode('utf-8')).hexdigest()[:40]
+    return '%s/%s%s' % (queue_container, SUBSCRIBER_MARKER, digest)
+
+
+def new_subscription_id():
+    """A UUID (canonical form, as Zaqar's Swift driver) that sorts by
+    creation time: 48 bits of milliseconds, then random bits, laid out as
+    UUID version 7, so a queue's listing is in creation order like
+    Zaqar's mongo driver."""
+    millis = time.time_ns() // 1000000 & (2 ** 48 - 1)
+    rand = int.from_bytes(os.urandom(10), 'big')
+    value = (millis << 80 | 0x7 << 76 | (rand >> 68 & 0xfff) << 64 |
+             0x2 << 62 | rand & (2 ** 62 - 1))
+    return str(uuid.UUID(int=value))
+
+
+def is_subscription_id(sub_id):
+    return isinstance(sub_id, str) and bool(SUBSCRIPTION_ID_RE.match(sub_id))

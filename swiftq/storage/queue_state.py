@@ -172,6 +172,15 @@ class QueueState:
             return False
         return self.protecting_claim(msg_id, now) is None
 
+    def next_release(self, segments, now):
+        """The earliest time after ``now`` at which a message that is not
+        free may become free (a claim's protection or a delay ends), or
+        None if no claim or delay is pending."""
+        times = [c.expires + self.skew for c in self.claims.values()
+                 if c.expires + self.skew > now]
+        times.extend(s.visible_at for s in segments if s.visible_at > now)
+        return min(times, default=None)
+
     def select_free(self, segments, now, limit):
         """The first ``limit`` free messages in FIFO order:
         ``[(segment, msg_id), ...]``."""
@@ -189,7 +198,6 @@ class QueueState:
     def _has_extension(self, segment):
         prefix = segment.key
         return any(m.startswith(prefix) for m in self.extended)
-
 
     def is_dead(self, segment, now):
         """True when no message of the segment can ever be returned again:

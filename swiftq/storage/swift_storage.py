@@ -22,6 +22,8 @@ from swiftq.storage import errors
 from swiftq.storage import lease
 from swiftq.storage import naming
 from swiftq.storage import segments as segments_mod
+from swiftq.storage import subscriptions as subscriptions_mod
+from swiftq.storage import watch
 from swiftq.storage.queue_state import Segment
 from swiftq.swift.client import SwiftClient
 from swiftq.swift.errors import SwiftUnavailable
@@ -61,6 +63,11 @@ class _PerProcess:
                                                   max_claim_life)
         self.leases = lease.LeaseKeeper(self.swift, conf.claims,
                                         conf.swift.read_timeout)
+        self.watcher = watch.Watcher(
+            self.segments,
+            lambda container: documents.read_state(
+                self.swift, container, conf.claims.max_clock_skew),
+            self.executor, conf)
 
 
 class SwiftStorage(base.Storage):
@@ -195,6 +202,7 @@ class SwiftStorage(base.Storage):
 
     @_swift_errors
     def queue_delete(self, project, name):
+        self._subscriptions().delete_queue(project, name)
         container = self._container(project, name)
         for _ in range(5):
             names = [e['name'] for e in self._swift.iter_objects(container)]
@@ -243,6 +251,8 @@ class SwiftStorage(base.Storage):
 
     @_swift_errors
     def queue_purge(self, project, name, resource_types):
+        if 'subscriptions' in resource_types:
+            self._subscriptions().delete_queue(project, name)
         if 'messages' in resource_types:
             try:
                 self._engine().purge(self._container(project, name))
@@ -263,6 +273,7 @@ class SwiftStorage(base.Storage):
             ids = self._p().segments.write(container, messages, client_id)
             if ids is None:
                 raise SwiftUnavailable('queue container vanished')
+        self._p().watcher.news(container)
         return ids
 
     def _post_dead_letter(self, container, message, client_id):
@@ -271,8 +282,18 @@ class SwiftStorage(base.Storage):
     @_swift_errors
     def message_list(self, project, queue, client_id, marker=None, limit=10,
                      echo=False, include_claimed=False,
-                     include_delayed=False):
+                     include_delayed=False, wait=0):
         container = self._container(project, queue)
+
+        def attempt():
+            return self._list_once(container, client_id, marker, limit, echo,
+                                   include_claimed, include_delayed)
+
+        return self._p().watcher.wait(container, attempt,
+                                      lambda result: len(result[0]), wait)
+
+    def _list_once(self, container, client_id, marker, limit, echo,
+                   include_claimed, include_delayed):
         start = naming.split_message_id(marker) if marker else None
         if marker and start is None:
             return [], marker
@@ -418,13 +439,21 @@ class SwiftStorage(base.Storage):
 
     # -- claims -----------------------------------------------------------------
     @_swift_errors
-    def claim_create(self, project, queue, ttl, grace, limit):
+    def claim_create(self, project, queue, ttl, grace, limit, wait=0):
         container = self._container(project, queue)
-        try:
-            claim_id, picked = self._engine().claim(container, ttl, grace,
-                                                    limit)
-        except errors.QueueDoesNotExist:
-            return None, []
+
+        def attempt():
+            engine = self._engine()
+            try:
+                claim_id, picked = engine.claim(container, ttl, grace, limit)
+            except errors.QueueDoesNotExist:
+                return None, [], None
+            return claim_id, picked, engine.next_release
+
+        claim_id, picked, _ = self._p().watcher.wait(
+            container, attempt, lambda result: len(result[1]), wait,
+            exclusive=True, limit=limit,
+            next_release=lambda result: result[2]) or (None, [], None)
         if not picked:
             return None, []
         now = time.time()
@@ -453,17 +482,20 @@ class SwiftStorage(base.Storage):
         try:
             self._engine().renew(self._container(project, queue), claim_id,
                                  ttl, grace)
-        except errors.QueueDoesNotExist:
+        except (errors.QueueDoesNotExist, errors.ClaimDoesNotExist):
+            # The engine names the container; the client knows the queue.
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
 
     @_swift_errors
     def claim_delete(self, project, queue, claim_id):
         if not naming.is_claim_id(claim_id):
             return
+        container = self._container(project, queue)
         try:
-            self._engine().release(self._container(project, queue), claim_id)
+            self._engine().release(container, claim_id)
         except errors.QueueDoesNotExist:
             return
+        self._p().watcher.news(container)
 
     # -- health -----------------------------------------------------------------
     def is_alive(self):
@@ -506,3 +538,35 @@ class SwiftStorage(base.Storage):
             message['checksum'] = 'MD5:' + hashlib.md5(
                 json.dumps(body).encode('utf-8')).hexdigest()
         return message
+
+    # -- subscriptions --------------------------------------------------------
+    def _subscriptions(self):
+        return subscriptions_mod.SubscriptionStore(
+            self._swift, self._prefix, executor=self._p().executor,
+            write_deadline=self._conf.claims.lease_write_deadline,
+            settle_delay=self._conf.claims.lease_settle_delay)
+
+    @_swift_errors
+    def subscription_create(self, project, queue, subscriber, ttl, options):
+        return self._subscriptions().create(project, queue, subscriber, ttl,
+                                            options)
+
+    @_swift_errors
+    def subscription_get(self, project, queue, sub_id):
+        return self._subscriptions().get(project, queue, sub_id)
+
+    @_swift_errors
+    def subscription_list(self, project, queue, marker=None, limit=10):
+        return self._subscriptions().list(project, queue, marker, limit)
+
+    @_swift_errors
+    def subscription_update(self, project, queue, sub_id, changes):
+        self._subscriptions().update(project, queue, sub_id, changes)
+
+    @_swift_errors
+    def subscription_confirm(self, project, queue, sub_id, confirmed):
+        self._subscriptions().confirm(project, queue, sub_id, confirmed)
+
+    @_swift_errors
+    def subscription_delete(self, project, queue, sub_id):
+        self._subscriptions().delete(project, queue, sub_id)

@@ -183,12 +183,15 @@ class SwiftClient:
                             timeout=timeout)
 
     def list_objects(self, container, prefix=None, marker=None, limit=None,
-                     end_marker=None, newest=False):
+                     end_marker=None, newest=False, delimiter=None):
         """One page of a JSON container listing, or None if the container
-        does not exist."""
+        does not exist. With ``delimiter``, names that go on past it
+        after ``prefix`` are rolled up into ``{'subdir': ...}`` entries."""
         query = {'format': 'json'}
         if prefix:
             query['prefix'] = prefix
+        if delimiter:
+            query['delimiter'] = delimiter
         if marker:
             query['marker'] = marker
         if end_marker:
@@ -205,17 +208,21 @@ class SwiftClient:
         return resp.json() if resp.data else []
 
     def iter_objects(self, container, prefix=None, marker=None,
-                     page_size=1000):
+                     page_size=1000, end_marker=None, delimiter=None,
+                     newest=False):
         """Every listing entry after ``marker``, page by page."""
         while True:
             page = self.list_objects(container, prefix=prefix,
-                                     marker=marker, limit=page_size)
+                                     marker=marker, limit=page_size,
+                                     end_marker=end_marker, newest=newest,
+                                     delimiter=delimiter)
             if not page:
                 return
             yield from page
             if len(page) < page_size:
                 return
-            marker = page[-1]['name']
+            last = page[-1]
+            marker = last['name'] if 'name' in last else last['subdir']
 
     def list_containers(self, prefix=None, marker=None, limit=None):
         query = {'format': 'json'}

@@ -141,8 +141,10 @@ class Devstack:
 
     def kill_leftovers(self):
         """What stop_process would have stopped, if a test failed first."""
-        pidfile = os.path.join(self.workdir, 'run', 'swiftq-api.pid')
-        if os.path.exists(pidfile):
+        for service in ('swiftq-api', 'swiftq-notifier'):
+            pidfile = os.path.join(self.workdir, 'run', service + '.pid')
+            if not os.path.exists(pidfile):
+                continue
             with open(pidfile) as f:
                 pid = int(f.read())
             try:
@@ -240,8 +242,11 @@ def test_stack_unstack_clean_on_local_swift(tmp_path, local_swift):
             'write_uwsgi_config', devstack.uwsgi_file,
             'swiftq.wsgi:application', '/messaging', '127.0.0.1:%d' % port,
             'swiftq-api']]
-        [run] = devstack.calls('run_process')
-        assert run[1] == 'swiftq-api'
+        runs = {c[1]: c for c in devstack.calls('run_process')}
+        assert sorted(runs) == ['swiftq-api', 'swiftq-notifier']
+        run = runs['swiftq-api']
+        assert runs['swiftq-notifier'][2].split()[1:] == [
+            '--config-file', devstack.conf_file]
         assert run[2].split()[1:] == ['--procname-prefix', 'swiftq-api',
                                       '--ini', devstack.uwsgi_file]
         assert run[5] == 'SWIFTQ_CONFIG_FILE=' + devstack.conf_file

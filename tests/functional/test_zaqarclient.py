@@ -61,3 +61,38 @@ def test_claimed_message_survives_a_claimless_bulk_delete(zaqar):
     message.delete()                        # href carries the claim id
     with pytest.raises(zaqar_errors.ResourceNotFound):
         queue.message(message.id)
+
+
+def test_subscription_create_get_list_update_delete(zaqar):
+    """python-zaqarclient's subscription API (create on construction, get
+    by id, list with paging, update, delete), unchanged."""
+    zaqar.queue('zc-subs', force_create=True)
+    hook = zaqar.subscription('zc-subs', subscriber='http://example.com/h',
+                              ttl=3600, options={'a': 1})
+    assert hook.id
+    assert (hook.subscriber, hook.ttl, hook.options, hook.confirmed) == (
+        'http://example.com/h', 3600, {'a': 1}, False)
+    assert hook.age >= 0
+    mail = zaqar.subscription('zc-subs', subscriber='mailto:ops@example.com',
+                              ttl=600)
+    again = zaqar.subscription('zc-subs', subscriber='http://example.com/h')
+    assert again.id == hook.id          # unconfirmed: the same one (Zaqar)
+
+    listed = list(zaqar.subscriptions('zc-subs'))
+    assert [(s.id, s.queue_name, s.subscriber) for s in listed] == [
+        (hook.id, 'zc-subs', 'http://example.com/h'),
+        (mail.id, 'zc-subs', 'mailto:ops@example.com')]
+    paged = zaqar.subscriptions('zc-subs', limit=1).stream()
+    assert [s.id for s in paged] == [hook.id, mail.id]
+
+    hook.update({'ttl': 7200, 'options': {'b': 2}})
+    fresh = zaqar.subscription('zc-subs', id=hook.id)
+    assert (fresh.ttl, fresh.options, fresh.subscriber) == (
+        7200, {'b': 2}, 'http://example.com/h')
+
+    hook.delete()
+    with pytest.raises(zaqar_errors.ResourceNotFound):
+        zaqar.subscription('zc-subs', id=hook.id)
+    assert [s.id for s in zaqar.subscriptions('zc-subs')] == [mail.id]
+    zaqar.queue('zc-subs').delete()
+    assert list(zaqar.subscriptions('zc-subs')) == []

@@ -15,6 +15,7 @@ from swiftq.storage import errors
 
 MESSAGE_ID_RE = re.compile(r'^[0-9a-f]{24}$')
 CLAIM_ID_RE = re.compile(r'^c[0-9a-f]{23}$')
+SUBSCRIPTION_ID_RE = re.compile(r'^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$')
 
 
 class MemoryStorage(base.Storage):
@@ -27,7 +28,9 @@ class MemoryStorage(base.Storage):
         self.queues = {}             # (project, name) -> metadata
         self.messages = {}           # (project, name) -> [message dicts]
         self.claims = {}             # (project, name, claim_id) -> claim
+        self.subscriptions = {}      # id -> stored subscription document
         self.calls = []
+        self.waits = []              # ``wait`` of each claim or listing
         self._ids = itertools.count(1)
 
     def _call(self, name, *args):
@@ -122,6 +125,7 @@ class MemoryStorage(base.Storage):
         self._call('queue_delete', project, name)
         self.queues.pop((project, name), None)
         self.messages.pop((project, name), None)
+        self._drop_subscriptions(project, name)
 
     def queue_stats(self, project, name):
         self._call('queue_stats', project, name)
@@ -140,6 +144,8 @@ class MemoryStorage(base.Storage):
         self._call('queue_purge', project, name, resource_types)
         if 'messages' in resource_types and (project, name) in self.messages:
             self.messages[(project, name)] = []
+        if 'subscriptions' in resource_types:
+            self._drop_subscriptions(project, name)
 
     # -- messages -----------------------------------------------------------
     def message_post(self, project, queue, messages, client_id):
@@ -158,7 +164,10 @@ class MemoryStorage(base.Storage):
 
     def message_list(self, project, queue, client_id, marker=None, limit=10,
                      echo=False, include_claimed=False,
-                     include_delayed=False):
+                     include_delayed=False, wait=0):
+        """``wait`` is recorded, never waited for (the waiting is
+        storage's, tested in tests/unit/storage/test_watch.py)."""
+        self.waits.append(wait)
         self._call('message_list', project, queue, client_id, marker, limit,
                    echo, include_claimed, include_delayed)
         found = []
@@ -236,7 +245,8 @@ class MemoryStorage(base.Storage):
         return [self._public(project, queue, m) for m in popped]
 
     # -- claims -------------------------------------------------------------
-    def claim_create(self, project, queue, ttl, grace, limit):
+    def claim_create(self, project, queue, ttl, grace, limit, wait=0):
+        self.waits.append(wait)
         self._call('claim_create', project, queue, ttl, grace, limit)
         free = [m for m in self._messages(project, queue)
                 if self._free(project, queue, m)][:limit]
@@ -282,3 +292,72 @@ class MemoryStorage(base.Storage):
     def is_alive(self):
         self._call('is_alive')
         return self.alive
+
+    # -- subscriptions --------------------------------------------------------
+    def _live_subscriptions(self, project, queue):
+        return [s for s in self.subscriptions.values()
+                if s['project'] == project
+                and s['queue'] == queue and s['expires'] > self.now]
+
+    def _drop_subscriptions(self, project, queue):
+        for sub_id, sub in list(self.subscriptions.items()):
+            if (sub['project'], sub['queue']) == (project, queue):
+                del self.subscriptions[sub_id]
+
+    def _subscription(self, project, queue, sub_id):
+        for sub in self._live_subscriptions(project, queue):
+            if sub['id'] == sub_id:
+                return sub
+        raise errors.SubscriptionDoesNotExist(sub_id)
+
+    def _subscriber_taken(self, project, queue, subscriber, sub_id=None):
+        for sub in self._live_subscriptions(project, queue):
+            if sub['subscriber'] == subscriber and sub['id'] != sub_id:
+                raise errors.SubscriptionAlreadyExists(dict(sub))
+
+    def subscription_create(self, project, queue, subscriber, ttl, options):
+        self._call('subscription_create', project, queue, subscriber, ttl,
+                   options)
+        self._subscriber_taken(project, queue, subscriber)
+        sub_id = '%08x-0000-7000-8000-000000000000' % next(self._ids)
+        self.subscriptions[sub_id] = {
+            'id': sub_id, 'project': project, 'queue': queue,
+            'container': '%s/%s' % (project, queue),
+            'subscriber': subscriber, 'ttl': ttl, 'options': options,
+            'created': self.now, 'expires': self.now + ttl,
+            'confirmed': False}
+        return sub_id
+
+    def subscription_get(self, project, queue, sub_id):
+        self._call('subscription_get', project, queue, sub_id)
+        return dict(self._subscription(project, queue, sub_id))
+
+    def subscription_list(self, project, queue, marker=None, limit=10):
+        self._call('subscription_list', project, queue, marker, limit)
+        if marker is not None and not SUBSCRIPTION_ID_RE.match(marker):
+            return []
+        subs = sorted(self._live_subscriptions(project, queue),
+                      key=lambda s: s['id'])
+        return [dict(s) for s in subs if marker is None or s['id'] > marker
+                ][:limit]
+
+    def subscription_update(self, project, queue, sub_id, changes):
+        self._call('subscription_update', project, queue, sub_id, changes)
+        sub = self._subscription(project, queue, sub_id)
+        if 'subscriber' in changes:
+            self._subscriber_taken(project, queue, changes['subscriber'],
+                                   sub_id)
+        sub.update(changes)
+        if 'ttl' in changes:
+            sub['expires'] = self.now + changes['ttl']
+
+    def subscription_confirm(self, project, queue, sub_id, confirmed):
+        self._call('subscription_confirm', project, queue, sub_id,
+                   confirmed)
+        self._subscription(project, queue, sub_id)['confirmed'] = confirmed
+
+    def subscription_delete(self, project, queue, sub_id):
+        self._call('subscription_delete', project, queue, sub_id)
+        sub = self.subscriptions.get(sub_id)
+        if sub and (sub['project'], sub['queue']) == (project, queue):
+            del self.subscriptions[sub_id]

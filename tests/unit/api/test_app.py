@@ -25,7 +25,7 @@ def test_service_on_extensions(app, conf, storage):
 
 def test_one_blueprint_per_resource(app):
     assert set(app.blueprints) == {'homedoc', 'health', 'openapi', 'queues',
-                                   'messages', 'claims'}
+                                   'messages', 'claims', 'subscriptions'}
 
 
 def test_max_content_length_from_conf(app, conf):
@@ -138,7 +138,7 @@ def test_storage_unavailable_in_post_and_patch(client, storage):
 
 
 def test_lease_unavailable_is_503(client, storage):
-    def busy(*args):
+    def busy(*args, **kwargs):
         raise storage_errors.LeaseUnavailable('lease busy')
     storage.claim_create = busy
     resp = client.post('/v2/queues/q/claims')

@@ -56,8 +56,28 @@ def test_json_home_href_template_resolves(client):
 
 def test_json_home_lists_only_served_resources(client):
     resources = json.loads(client.get('/v2').get_data())['resources']
-    assert not any('subscription' in rel or 'share' in rel
-                   for rel in resources)
+    assert not any('share' in rel or 'topic' in rel for rel in resources)
+
+
+def test_json_home_subscriptions_as_zaqar(client):
+    """Zaqar's v2 home document: four subscription relations (none for
+    ``confirm``); the id variable is named as in Zaqar's routes."""
+    resources = json.loads(client.get('/v2').get_data())['resources']
+    subs = {rel: res for rel, res in resources.items()
+            if 'subscription' in rel}
+    assert sorted(subs) == ['rel/subscription', 'rel/subscription_patch',
+                            'rel/subscriptions_get',
+                            'rel/subscriptions_post']
+    assert subs['rel/subscriptions_get']['href-template'] == \
+        '/v2/queues/{queue_name}/subscriptions{?marker,limit}'
+    assert subs['rel/subscription']['hints']['allow'] == ['GET', 'DELETE']
+    assert subs['rel/subscription_patch']['hints']['accept-post'] == [
+        'application/json']
+    assert subs['rel/subscription']['href-template'] == \
+        '/v2/queues/{queue_name}/subscriptions/{subscription_id}'
+    assert subs['rel/subscription']['href-vars'] == {
+        'queue_name': 'param/queue_name',
+        'subscription_id': 'param/subscription_id'}
 
 
 @pytest.mark.parametrize('method', ['GET', 'HEAD'])

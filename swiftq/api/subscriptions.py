@@ -1,0 +1,175 @@
+"""Subscriptions: ``/v2/queues/{q}/subscriptions``, ``.../{id}`` and
+``.../{id}/confirm``.
+
+Behaviour follows Zaqar's ``v2_0/subscriptions.py`` (code, not docs):
+
+* ``POST``: body ``{"subscriber", "ttl"?, "options"?}``; creates the queue
+  if it is missing; 201 ``{"subscription_id"}`` with ``Location`` (the
+  collection). A subscriber the queue already has: 201 with the existing
+  id while that subscription is unconfirmed (Zaqar re-sends the
+  confirmation), 409 once it is confirmed.
+* ``GET`` (collection): ``marker``/``limit`` paging, ``{"subscriptions",
+  "links"}`` with a ``next`` link whenever the page is not empty.
+* ``GET .../{id}``: ``{"id", "source", "subscriber", "ttl", "age",
+  "options", "confirmed"}``; 404 for unknown, ill-formed or expired ids.
+* ``PATCH .../{id}``: any of ``subscriber``, ``ttl`` (counted again from
+  now), ``options``; 204, 404, or 409 when the new subscriber is taken.
+* ``DELETE .../{id}``: 204 always.
+* ``PUT .../{id}/confirm``: ``{"confirmed": bool}``; 204 or 404. (Zaqar's
+  API reference says POST; its code routes PUT.) Sending the confirmation
+  request to the subscriber is the notifier's job (swiftq-notifier).
+
+Validation (messages and the "Invalid API request" title) is in
+:mod:`swiftq.api.validation`; swiftq validates before it creates the
+queue, where Zaqar creates it first.
+"""
+
+import time
+
+import flask
+
+from swiftq.api import acl
+from swiftq.api import body
+from swiftq.api import context
+from swiftq.api import errors
+from swiftq.api import params
+from swiftq.api import representation
+from swiftq.api import validation
+from swiftq.storage import errors as storage_errors
+
+blueprint = flask.Blueprint(
+    'subscriptions', __name__,
+    url_prefix='/v2/queues/<queue_name>/subscriptions')
+
+#: Zaqar's 409 description on POST (its missing space included).
+DUPLICATE = ('Such subscription already exists.Subscriptions are unique by '
+             'project + queue + subscriber URI.')
+
+
+def _document():
+    """The optional JSON body (Zaqar reads ``{}`` when there is none)."""
+    if not body.raw():
+        return {}
+    return body.parse(body.raw())
+
+
+def subscription(doc, now=None):
+    """Zaqar's ``_basic_subscription`` of a stored subscription."""
+    now = time.time() if now is None else now
+    return {
+        'id': doc['id'],
+        'source': doc['queue'],
+        'subscriber': doc['subscriber'],
+        'ttl': doc['ttl'],
+        'age': max(0, int(now - doc['created'])),
+        'options': doc['options'],
+        'confirmed': doc['confirmed'],
+    }
+
+
+@blueprint.post('')
+@acl.enforce('subscription:create')
+@errors.unavailable('Subscription could not be created.')
+def create_subscription(queue_name):
+    document = _document()
+    errors.checked(context.validator().subscription_posting, document)
+    project = context.project_id()
+    ttl = document.get('ttl')
+    if ttl is None:
+        ttl = context.conf().transport.default_subscription_ttl
+    storage = context.storage()
+    storage.queue_create(project, queue_name)
+    try:
+        sub_id = storage.subscription_create(
+            project, queue_name, document['subscriber'], ttl,
+            document.get('options') or {})
+    except storage_errors.SubscriptionAlreadyExists as exc:
+        if exc.subscription is None or exc.subscription['confirmed']:
+            raise errors.Conflict(DUPLICATE,
+                                  headers={'Location': flask.request.path})
+        sub_id = exc.subscription['id']
+    return representation.json_response(
+        {'subscription_id': sub_id}, status=201,
+        headers={'Location': flask.request.path})
+
+
+@blueprint.get('')
+@acl.enforce('subscription:get_all')
+@errors.unavailable('Subscriptions could not be listed.')
+def list_subscriptions(queue_name):
+    args = params.current().typed(marker=str, limit=int)
+    errors.checked(context.validator().subscription_listing,
+                   args.get('limit'))
+    docs = context.storage().subscription_list(
+        context.project_id(), queue_name, marker=args.get('marker'),
+        limit=args.get('limit', validation.DEFAULT_PAGE_SIZE))
+    now = time.time()
+    document = {'subscriptions': [subscription(d, now) for d in docs],
+                'links': []}
+    if docs:
+        args['marker'] = docs[-1]['id']
+        document['links'] = representation.next_link(
+            flask.request.path, args)
+    return representation.json_response(document)
+
+
+@blueprint.get('/<subscription_id>')
+@acl.enforce('subscription:get')
+@errors.unavailable('Subscription could not be retrieved.')
+def get_subscription(queue_name, subscription_id):
+    try:
+        doc = context.storage().subscription_get(
+            context.project_id(), queue_name, subscription_id)
+    except storage_errors.DoesNotExist as exc:
+        raise errors.NotFound(str(exc))
+    return representation.json_response(subscription(doc))
+
+
+@blueprint.patch('/<subscription_id>')
+@acl.enforce('subscription:update')
+@errors.unavailable('Subscription could not be updated.')
+def update_subscription(queue_name, subscription_id):
+    document = _document()
+    validator = context.validator()
+    errors.checked(validator.subscription_patching, document)
+    changes = validator.subscription_changes(document)
+    if not changes:
+        # Zaqar's mongo driver asserts there is a field to change; its
+        # resource turns that into this 400.
+        raise errors.BadRequest(
+            'Subscription %s could not be updated.' % subscription_id,
+            title='Unable to update subscription')
+    try:
+        context.storage().subscription_update(
+            context.project_id(), queue_name, subscription_id, changes)
+    except storage_errors.DoesNotExist as exc:
+        raise errors.NotFound(str(exc))
+    except storage_errors.SubscriptionAlreadyExists as exc:
+        raise errors.Conflict(str(exc))
+    return representation.no_content(
+        headers={'Location': flask.request.path})
+
+
+@blueprint.delete('/<subscription_id>')
+@acl.enforce('subscription:delete')
+@errors.unavailable('Subscription could not be deleted.')
+def delete_subscription(queue_name, subscription_id):
+    context.storage().subscription_delete(context.project_id(), queue_name,
+                                          subscription_id)
+    return representation.no_content()
+
+
+@blueprint.put('/<subscription_id>/confirm')
+@acl.enforce('subscription:confirm')
+@errors.unavailable('Subscription could not be confirmed.')
+def confirm_subscription(queue_name, subscription_id):
+    document = _document()
+    errors.checked(context.validator().subscription_confirming, document)
+    try:
+        context.storage().subscription_confirm(
+            context.project_id(), queue_name, subscription_id,
+            document['confirmed'])
+    except storage_errors.DoesNotExist as exc:
+        raise errors.NotFound(str(exc))
+    return representation.no_content(
+        headers={'Location': flask.request.path})
