@@ -3,12 +3,13 @@
 #
 #     tools/dev.sh [--dir DIR] [--port 8888]
 #
-# Same install steps as tools/run-tests.sh, then swiftq-dev in the
+# The service's install steps of tools/run-tests.sh (OS packages, .venv;
+# not the test-only Keystone and Zaqar venvs), then swiftq-dev in the
 # foreground (swiftq-api and swiftq-notifier on that Swift); Ctrl-C stops
 # it all.
 set -euo pipefail
 
 # shellcheck source=tools/run-tests.sh
 source "$(dirname "${BASH_SOURCE[0]}")/run-tests.sh"
-install_all
+install_service
 exec "$VENV/bin/swiftq-dev" "$@"

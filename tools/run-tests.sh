@@ -41,6 +41,7 @@ find_python() {
 
 # OS packages: memcached (tempauth tokens) and rsync (Swift replicators);
 # the shellcheck linter (tests/devstack checks the devstack plugin);
+# redis-server (Zaqar's Redis driver, tests/bench/test_zaqar_peer.py);
 # python3-venv only when the interpreter cannot make a venv (Debian splits
 # ensurepip out).
 ensure_os_packages() {
@@ -48,6 +49,7 @@ ensure_os_packages() {
     command -v memcached >/dev/null 2>&1 || missing+=(memcached)
     command -v rsync >/dev/null 2>&1 || missing+=(rsync)
     command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     if ! [ -x "$VENV/bin/python" ] &&
        ! "$python" -c 'import ensurepip, venv' >/dev/null 2>&1; then
         missing+=("python3-venv")
@@ -113,12 +115,29 @@ ensure_keystone_venv() {
     log "Keystone installed in $((SECONDS - started)) s"
 }
 
-install_all() {
+# .venv-zaqar: OpenStack Zaqar from PyPI, the peer that swiftq-bench
+# --zaqar-peer measures swiftq against (tests/bench/test_zaqar_peer.py).
+# tools/zaqar-venv.sh says what goes in; it reinstalls only when that or
+# the interpreter changes. The test calls this function too.
+ensure_zaqar_venv() {
+    "$REPO_ROOT/tools/zaqar-venv.sh" "${1:-}"
+}
+
+# What the service needs (tools/dev.sh): OS packages and .venv.
+install_service() {
     local python
     python="$(find_python)"
     ensure_os_packages "$python"
     ensure_venv "$python"
+}
+
+# What the tests need besides: the Keystone and Zaqar venvs.
+install_all() {
+    install_service
+    local python
+    python="$(find_python)"
     ensure_keystone_venv "$python"
+    ensure_zaqar_venv "$python"
 }
 
 run_tests() {

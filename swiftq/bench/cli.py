@@ -12,6 +12,11 @@ Examples::
         --scenario pc:producers=4,consumers=4,batch=10 \\
         --scenario post1:producers=8,consumers=0,batch=1
 
+    # swiftq next to OpenStack Zaqar 23 (tools/zaqar-venv.sh) on its Swift
+    # driver on the same Swift, and on Redis; swiftq/Zaqar ratios printed
+    swiftq-bench --local --replicas 3 --raw-swift-too \\
+        --zaqar-peer swift,redis --producers 4 --consumers 4 --batch 10
+
     # raw Swift only
     swiftq-bench --raw-swift \\
         --swift-auth-url http://127.0.0.1:8080/auth/v1.0 \\
@@ -37,6 +42,7 @@ import uuid
 from swiftq.bench import client
 from swiftq.bench import load
 from swiftq.bench import report
+from swiftq.bench import zaqar_peer
 
 
 class Progress:
@@ -218,6 +224,17 @@ def build_parser():
                     help='Comma-separated Swift daemons to run (e.g. '
                     'object-expirer,object-updater,container-updater; '
                     'default none: quieter measurements).')
+    ls.add_argument('--zaqar-peer', nargs='?', const='swift',
+                    metavar='STORES',
+                    help='Also run every workload against OpenStack Zaqar '
+                    '(from --zaqar-venv) right after swiftq, and print '
+                    'swiftq/Zaqar ratios. STORES: Zaqar message stores, '
+                    'comma-separated: swift (default: its Swift driver on '
+                    'the same local Swift), redis (on a local '
+                    'redis-server).')
+    ls.add_argument('--zaqar-venv', help='Virtualenv with zaqar and '
+                    'gunicorn (default: $SWIFTQ_ZAQAR_VENV or the '
+                    'checkout\'s .venv-zaqar, made by tools/zaqar-venv.sh).')
 
     o = p.add_argument_group('output')
     o.add_argument('--json', metavar='FILE', help='Write all figures here.')
@@ -377,6 +394,14 @@ def main(argv=None):
             config.check()
         except ValueError as exc:
             parser.error(str(exc))
+    stores = []
+    if args.zaqar_peer:
+        if not args.local or args.raw_swift:
+            parser.error('--zaqar-peer needs --local (and API runs)')
+        try:
+            stores = zaqar_peer.parse_stores(args.zaqar_peer)
+        except ValueError as exc:
+            parser.error(str(exc))
     want_raw = args.raw_swift or args.raw_swift_too
     if want_raw and not args.local and not args.swift_auth_url:
         parser.error('raw Swift needs --swift-auth-url (or --local)')
@@ -403,6 +428,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     stack = None
+    peers = []
     runs = []
     error = None
     status = 0
@@ -420,6 +446,14 @@ def main(argv=None):
                 api_threads=args.api_threads, api_options=overrides,
                 daemons=daemons, keep_dir=bool(args.local_dir), log=say)
             stack.start()
+            for store in stores:
+                peers.append(zaqar_peer.ZaqarPeer(
+                    stack.swift,
+                    os.path.join(stack.base_dir, 'zaqar-' + store),
+                    store=store, venv=args.zaqar_venv,
+                    workers=args.api_workers, threads=args.api_threads,
+                    log=say))
+                peers[-1].start()
         if want_raw:
             if stack is not None:
                 auth = (stack.swift.auth_url, stack.swift.user,
@@ -455,18 +489,28 @@ def main(argv=None):
                                        token_source=token_source,
                                        timeout=args.timeout,
                                        verify=not args.insecure)
-            for config in configs:
+            targets = [(None, endpoint, stack)] + [
+                (peer.label, client.Endpoint(peer.url, project=project,
+                                             timeout=args.timeout),
+                 zaqar_peer.PeerStackView(stack, peer)) for peer in peers]
+            for config, (label, target, target_stack) in (
+                    (c, t) for c in configs for t in targets):
+                if peers:
+                    config = dataclasses.replace(
+                        config, name=zaqar_peer.run_name(config, label))
                 say('API run %s on %s: %d producer(s), %d consumer(s), '
-                    '%d queue(s)' % (config.name or '', url,
+                    '%d queue(s)' % (config.name or '', target.base_url,
                                      config.producers, config.consumers,
                                      config.queues))
-                run = load.LoadRun(endpoint, config, progress=progress,
-                                   stack=stack, log=say)
+                run = load.LoadRun(target, config, progress=progress,
+                                   stack=target_stack, log=say)
                 _ACTIVE['run'] = run
                 try:
                     runs.append(run.run())
                 finally:
                     _ACTIVE['run'] = None
+                if label:
+                    runs[-1]['peer'] = label
                 progress.clear()
                 if run.interrupted:
                     error = 'interrupted'
@@ -484,6 +528,8 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for peer in peers:
+            peer.stop()
         if stack is not None:
             say('stopping the local stack')
             stack.stop()
@@ -493,6 +539,9 @@ def main(argv=None):
     doc = report.document(['swiftq-bench'] + list(argv), runs, raw=raw,
                           local=stack.describe() if stack else None,
                           error=error)
+    if peers:
+        doc['zaqar_peer'] = {'servers': [p.describe() for p in peers],
+                             'comparisons': zaqar_peer.comparisons(runs)}
     sys.stdout.write(report.format_document(doc))
     sys.stdout.flush()
     if args.json:

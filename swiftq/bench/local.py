@@ -377,14 +377,17 @@ def _kind(path):
         obj.split('/', 1)[0] + '/*'
 
 
-def swift_requests(proxy_log, start, end):
+def swift_requests(proxy_log, start, end, kind=None, account=None):
     """Client requests the Swift proxy logged that started within
     ``[start, end)`` (wall clock), by ``"METHOD kind"`` (kind: segment,
     container = listing or container PUT/HEAD/DELETE, account, or the name
     of a per-queue object: state, lease, meta...): count, per second,
     status codes, p50/p99 request time and how many took longer than
     0.5 s (the default ``lease_write_deadline``). Sub-requests Swift
-    makes for itself are left out."""
+    makes for itself are left out. ``kind``: another naming of what a
+    path is for (default: swiftq's); ``account``: only requests to that
+    account (e.g. ``AUTH_test2``)."""
+    kind = kind or _kind
     from swiftq.bench import stats
 
     groups = {}
@@ -410,7 +413,10 @@ def swift_requests(proxy_log, start, end):
             method, path = fields[_F_METHOD], fields[_F_PATH]
             if path.startswith('/auth/'):
                 continue
-            key = '%s %s' % (method, _kind(path))
+            if account and urllib.parse.unquote(path).split('?', 1)[0] \
+                    .split('/', 3)[2:3] != [account]:
+                continue
+            key = '%s %s' % (method, kind(path))
             if 'bulk-delete' in urllib.parse.unquote(path):
                 key = 'POST bulk-delete'
             g = groups.setdefault(key, {'times': [], 'status': {}})

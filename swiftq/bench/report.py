@@ -252,15 +252,22 @@ def format_document(doc):
         parts.append(format_raw(doc['raw_swift']))
     for run in doc['runs']:
         parts.append(format_run(run))
+    if doc.get('zaqar_peer'):
+        from swiftq.bench import zaqar_peer
+        parts.append(zaqar_peer.format_section(doc['zaqar_peer']))
     if doc.get('error'):
         parts.append('ERROR: ' + doc['error'])
     return '\n\n'.join(parts) + '\n'
 
 
 def violations(doc):
-    """Correctness problems of a document's runs, as sentences."""
+    """Correctness problems of a document's runs, as sentences (not of
+    the runs against a peer such as Zaqar: those are its own, and are
+    shown in its section)."""
     found = []
     for run in doc['runs']:
+        if run.get('peer'):
+            continue
         corr = run['correctness']
         for key in ('lost', 'duplicates', 'resurrected', 'id_mismatch'):
             if corr.get(key):
