@@ -13,6 +13,7 @@ by the hooks (``[api] max_request_body_size``).
 import json
 
 import flask
+from werkzeug import exceptions as wz_exceptions
 
 from swiftq.api import errors
 
@@ -38,8 +39,37 @@ def _refuse_constant(name):
 
 
 def raw():
-    """The request body, as bytes (b'' when there is none)."""
-    return flask.request.get_data(cache=True)
+    """The request body, as bytes (b'' when there is none).
+
+    A body the WSGI server cannot read -- a malformed chunked encoding
+    makes gunicorn raise ``InvalidChunkSize`` from ``wsgi.input`` -- is
+    the client's error: 400 "Invalid request body", not a 500. A chunked
+    body over ``[api] max_request_body_size`` is 413, as one whose
+    Content-Length says so.
+    """
+    try:
+        data = flask.request.get_data(cache=True)
+        too_large = _cut_at_cap(data)
+    except wz_exceptions.HTTPException:
+        raise       # werkzeug's own: 413 over the size cap, 400 cut short
+    except Exception as exc:    # the server's input stream gave up
+        raise errors.BadRequestBody(
+            'Request body could not be read.') from exc
+    if too_large:
+        raise errors.PayloadTooLarge(flask.request.max_content_length)
+    return data
+
+
+def _cut_at_cap(data):
+    """Was a body without Content-Length (chunked) longer than the cap?
+    werkzeug stops reading it at ``MAX_CONTENT_LENGTH`` and returns what
+    it read, without an error; one more byte from the server's stream
+    tells whether there was more."""
+    request = flask.request
+    cap = request.max_content_length
+    if request.content_length is not None or cap is None or len(data) < cap:
+        return False
+    return bool(request.environ['wsgi.input'].read(1))
 
 
 def size():

@@ -11,8 +11,8 @@
    "Invalid Content-Type" (Zaqar's fix for bug 1547100);
 2. an ``Accept`` that does not allow JSON -> 406;
 3. a body larger than ``[api] max_request_body_size`` -> 413, decided on
-   Content-Length before anything is read (a chunked body is cut at the
-   same size by Flask's ``MAX_CONTENT_LENGTH``) -- swiftq's own cap; the
+   Content-Length before anything is read (a chunked body, when it is
+   read, is answered 413 too: see ``body.raw``) -- swiftq's own cap; the
    API's own size rules (post size, metadata size) answer 400 later;
 4. ``Client-ID`` required and validated ([transport]
    ``client_id_uuid_safe``) -> 400;

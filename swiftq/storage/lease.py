@@ -93,6 +93,9 @@ class LeaseKeeper:
         self._leases = {}
         self._cond = threading.Condition()
         self._acquiring = set()
+        # container -> monotonic time the last attempt to take or renew its
+        # lease failed because Swift did (see _enter)
+        self._swift_failed = {}
         self._cooldown = {}     # container -> monotonic time
         self._reaper = None
         self.stats = {'acquired': 0, 'attempts': 0, 'released': 0,
@@ -139,7 +142,8 @@ class LeaseKeeper:
     # -- entering and leaving -----------------------------------------------
     def _enter(self, container):
         self._start_reaper()
-        give_up = time.monotonic() + self._conf.lease_wait_timeout
+        entered = time.monotonic()
+        give_up = entered + self._conf.lease_wait_timeout
         while True:
             with self._cond:
                 lease = self._leases.get(container)
@@ -154,12 +158,27 @@ class LeaseKeeper:
                         raise errors.LeaseUnavailable(
                             'queue %s is busy' % container)
                     continue
+                # Swift failed the attempt another thread made while this
+                # one waited: fail as it did, at once. Trying again, one
+                # waiting thread after the other, would keep the last ones
+                # waiting up to lease_wait_timeout while Swift is down.
+                if self._swift_failed.get(container, 0.0) > entered:
+                    raise SwiftUnavailable(
+                        'taking the lease of %s failed' % container)
                 self._acquiring.add(container)
+            failed = False
             try:
                 self._refresh_or_acquire(container, lease, give_up)
+            except SwiftUnavailable:
+                failed = True
+                raise
             finally:
                 with self._cond:
                     self._acquiring.discard(container)
+                    if failed:
+                        self._swift_failed[container] = time.monotonic()
+                    else:
+                        self._swift_failed.pop(container, None)
                     self._cond.notify_all()
 
     def _exit(self, lease):
