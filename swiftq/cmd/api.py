@@ -14,10 +14,19 @@ gunicorn setting   taken from
 =================  ==========================================
 bind               ``[api] bind_host`` and ``[api] bind_port``
 workers            ``[api] workers``
-threads            ``[api] threads``
+worker_class       :class:`JsonErrorWorker` (gthread)
+threads            ``[api] threads`` + ``[long_poll] waiters_per_worker``
 graceful_timeout   :data:`GRACEFUL_TIMEOUT` seconds
 control socket     disabled
 =================  ==========================================
+
+Requests gunicorn refuses before the application sees them (a request
+line over 4094 bytes, a header over 8190 bytes or more than 100 headers,
+a malformed request line or header) are answered by
+:class:`JsonErrorWorker` in the API's error format, ``{"title",
+"description"}`` as ``application/json``, with gunicorn's status codes
+(414, 431, 400...; 400 where gunicorn says 501) instead of gunicorn's HTML
+page.
 
 The application is built in each worker, after the fork, so that every
 worker owns its storage and its connections to Swift; nothing that holds a
@@ -25,9 +34,13 @@ socket is created in the master process.
 """
 
 import importlib.metadata
+import json
 import sys
 
 from gunicorn.app import base as gunicorn_base
+from gunicorn.http import errors as http_errors
+from gunicorn import util as gunicorn_util
+from gunicorn.workers import gthread
 from oslo_log import log
 
 import swiftq.conf
@@ -68,8 +81,10 @@ def gunicorn_settings(conf):
     settings = {
         'bind': [_bind_address(conf.api.bind_host, conf.api.bind_port)],
         'workers': conf.api.workers,
-        'worker_class': 'gthread',
-        'threads': conf.api.threads,
+        'worker_class': JsonErrorWorker,
+        # Long-polling requests wait in threads of their own (at most
+        # waiters_per_worker of them), never in the [api] threads.
+        'threads': conf.api.threads + conf.long_poll.waiters_per_worker,
         'graceful_timeout': GRACEFUL_TIMEOUT,
         'timeout': WORKER_TIMEOUT,
         'preload_app': False,
@@ -85,6 +100,63 @@ def gunicorn_settings(conf):
         'control_socket_disable': True,
     }
     return settings
+
+
+#: gunicorn's refusals of a request it could not parse: exception class ->
+#: (status, reason). Checked in order; anything else is ``400 Bad Request``.
+_PARSE_ERROR_STATUS = (
+    (http_errors.LimitRequestLine, (414, 'URI Too Long')),
+    (http_errors.LimitRequestHeaders,
+     (431, 'Request Header Fields Too Large')),
+    (http_errors.ExpectationFailed, (417, 'Expectation Failed')),
+    (http_errors.ForbiddenProxyRequest, (403, 'Forbidden')),
+    # An unknown transfer coding: RFC 9112 6.1 says a server SHOULD answer
+    # 501 (gunicorn does); it is the client's input, and no input is
+    # answered with a 5xx here, so 400.
+)
+
+#: Errors that are the server's, not the request's: gunicorn answers them.
+_SERVER_FAULTS = (http_errors.ConfigurationProblem,
+                  http_errors.InvalidResponseHeader,
+                  http_errors.InvalidResponseHeaderName)
+
+
+def parse_error_answer(exc):
+    """``(status, reason, body bytes)`` of the JSON answer to a request
+    gunicorn refused with ``exc``; None if ``exc`` is not the request's
+    fault."""
+    if not isinstance(exc, http_errors.ParseException) or \
+            isinstance(exc, _SERVER_FAULTS):
+        return None
+    status, reason = 400, 'Bad Request'
+    for exc_class, answer in _PARSE_ERROR_STATUS:
+        if isinstance(exc, exc_class):
+            status, reason = answer
+            break
+    # Titles as falcon's (and so Zaqar's) for these statuses.
+    body = json.dumps({'title': '%d %s' % (status, reason),
+                       'description': str(exc)}).encode('utf-8')
+    return status, reason, body
+
+
+class JsonErrorWorker(gthread.ThreadWorker):
+    """gunicorn's threaded worker, answering the requests it cannot parse
+    in the API's JSON error format (see the module's documentation)."""
+
+    def handle_error(self, req, client, addr, exc):
+        answer = parse_error_answer(exc)
+        if answer is None:
+            return super().handle_error(req, client, addr, exc)
+        status, reason, body = answer
+        self.log.warning('Invalid request from ip=%s: %s',
+                         (addr or ('',))[0], exc)
+        head = ('HTTP/1.1 %d %s\r\nConnection: close\r\n'
+                'Content-Type: application/json\r\n'
+                'Content-Length: %d\r\n\r\n' % (status, reason, len(body)))
+        try:
+            gunicorn_util.write_nonblock(client, head.encode('latin-1') + body)
+        except Exception:
+            self.log.debug('Failed to send error message.')
 
 
 class APIServer(gunicorn_base.BaseApplication):
