@@ -21,9 +21,14 @@ class Ledger:
     def __init__(self):
         self._lock = threading.Lock()
         self.acknowledged = set()
+        self.sent = 0               # messages in POST requests, retries too
         self.receptions = {}        # msg id -> [(claim id, start, end)]
         self.deleted = set()
         self.errors = {}
+
+    def sending(self, count):
+        with self._lock:
+            self.sent += count
 
     def acked(self, ids):
         with self._lock:
@@ -64,23 +69,50 @@ class Ledger:
                    if what.endswith(':exception') or ':5' in what)
 
 
-def _session(base_url, project):
-    session = requests.Session()
+class ObservedSession(requests.Session):
+    """A session that reports every request to ``observe(method, url,
+    started, ended, response or exception)`` (times from time.time()).
+    ``observe.timeout``, if the observer has one, is every request's
+    timeout (fault tests wait longer than the usual 60 s)."""
+
+    def __init__(self, observe):
+        super().__init__()
+        self.observe = observe
+
+    def request(self, method, url, *args, **kwargs):
+        timeout = getattr(self.observe, 'timeout', None)
+        if timeout is not None:
+            kwargs['timeout'] = timeout
+        started = time.time()
+        try:
+            resp = super().request(method, url, *args, **kwargs)
+        except requests.RequestException as exc:
+            self.observe(method, url, started, time.time(), exc)
+            raise
+        self.observe(method, url, started, time.time(), resp)
+        return resp
+
+
+def _session(base_url, project, observe=None):
+    session = (requests.Session() if observe is None
+               else ObservedSession(observe))
     session.headers.update({'Client-ID': str(uuid.uuid4()),
                             'X-Project-ID': project})
     session.base = base_url
     return session
 
 
-def produce(base_url, project, queue, count, batch, ledger, ttl=600):
+def produce(base_url, project, queue, count, batch, ledger, ttl=600,
+            observe=None):
     """Post ``count`` messages in batches; record what was acknowledged."""
-    session = _session(base_url, project)
+    session = _session(base_url, project, observe)
     url = '%s/v2/queues/%s/messages' % (base_url, queue)
     sent = 0
     while sent < count:
         n = min(batch, count - sent)
         body = {'messages': [{'ttl': ttl, 'body': {'n': sent + i}}
                              for i in range(n)]}
+        ledger.sending(n)
         try:
             resp = session.post(url, json=body, timeout=60)
         except requests.RequestException:
@@ -99,9 +131,9 @@ CLAIM_TTL = 60      # Zaqar's minimum
 
 
 def consume(base_url, project, queue, ledger, stop, limit=10,
-            claim_ttl=CLAIM_TTL, bulk_delete=True):
+            claim_ttl=CLAIM_TTL, bulk_delete=True, observe=None):
     """Claim and delete until ``stop`` is set and the queue looks empty."""
-    session = _session(base_url, project)
+    session = _session(base_url, project, observe)
     claims_url = '%s/v2/queues/%s/claims?limit=%d' % (base_url, queue, limit)
     messages_url = '%s/v2/queues/%s/messages' % (base_url, queue)
     empty_in_a_row = 0
@@ -158,33 +190,38 @@ def _delete(session, messages_url, ids, claim_id, ledger, bulk):
             ledger.error('delete:%d' % resp.status_code)
 
 
-def remaining(base_url, project, queue):
+def remaining(base_url, project, queue, observe=None):
     """How many live messages Swift still holds for the queue."""
-    session = _session(base_url, project)
+    session = _session(base_url, project, observe)
     resp = session.get('%s/v2/queues/%s/stats' % (base_url, queue),
                        timeout=60)
     return resp.json()['messages']['total']
 
 
-def drain(base_url, project, queue, ledger, bulk_delete=True):
+def drain(base_url, project, queue, ledger, bulk_delete=True,
+          claim_ttl=CLAIM_TTL, limit=10, observe=None):
     """Consume what is left. A claim or delete answered 503 may still have
     taken effect (claims.rst "The holder's writes"): its messages come back
     when that unknown claim expires, so wait for that, then consume them."""
-    deadline = time.time() + CLAIM_TTL + 30
-    while remaining(base_url, project, queue) and time.time() < deadline:
+    deadline = time.time() + claim_ttl + 30
+    while remaining(base_url, project, queue, observe) and \
+            time.time() < deadline:
         stop = threading.Event()
         stop.set()
-        consume(base_url, project, queue, ledger, stop,
-                bulk_delete=bulk_delete)
+        consume(base_url, project, queue, ledger, stop, limit=limit,
+                claim_ttl=claim_ttl, bulk_delete=bulk_delete,
+                observe=observe)
         time.sleep(1)
 
 
 def race(base_urls, project, queue, messages, producers, consumers,
-         batch=20, limit=10, during=None, bulk_delete=True):
+         batch=20, limit=10, during=None, bulk_delete=True,
+         claim_ttl=CLAIM_TTL, observe=None, ledger=None):
     """Run producers and consumers against ``base_urls`` (spread
     round-robin), call ``during()`` once production is under way, drain the
-    queue, and return the ledger and the wall time."""
-    ledger = Ledger()
+    queue, and return the ledger (``ledger``, or a new one) and the wall
+    time. ``observe``: see :class:`ObservedSession`."""
+    ledger = Ledger() if ledger is None else ledger
     stop = threading.Event()
     started = time.time()
     per_producer = messages // producers
@@ -192,11 +229,12 @@ def race(base_urls, project, queue, messages, producers, consumers,
         posted = [ex.submit(produce, base_urls[i % len(base_urls)], project,
                             queue, per_producer + (
                                 messages % producers if i == 0 else 0),
-                            batch, ledger)
+                            batch, ledger, observe=observe)
                   for i in range(producers)]
         consumed = [ex.submit(consume, base_urls[i % len(base_urls)],
                               project, queue, ledger, stop, limit,
-                              bulk_delete=bulk_delete)
+                              claim_ttl=claim_ttl, bulk_delete=bulk_delete,
+                              observe=observe)
                     for i in range(consumers)]
         if during is not None:
             during()
@@ -205,5 +243,6 @@ def race(base_urls, project, queue, messages, producers, consumers,
         stop.set()
         for future in consumed:
             future.result()
-    drain(base_urls[0], project, queue, ledger, bulk_delete)
+    drain(base_urls[0], project, queue, ledger, bulk_delete,
+          claim_ttl=claim_ttl, limit=limit, observe=observe)
     return ledger, time.time() - started
