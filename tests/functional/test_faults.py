@@ -116,6 +116,9 @@ def _assert_sound(ledger, traffic, messages, left):
     assert ledger.double_claims() == []
     unexpected = traffic.unexpected_server_errors()
     assert unexpected == [], unexpected[:10]
+    overloaded = traffic.overloaded()
+    assert len(overloaded) <= faults.OVERLOAD_SHARE * len(traffic.records), \
+        overloaded[:10]
     assert traffic.hung() == []
 
 
