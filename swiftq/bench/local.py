@@ -262,19 +262,25 @@ class LocalStack:
     def api_log_problems(self, offset):
         """WARNING/ERROR lines the API logged since ``offset``: count and
         the first few."""
-        count, first = 0, []
-        try:
-            with open(self.log_file, errors='replace') as f:
-                f.seek(offset)
-                for line in f:
-                    if ' WARNING ' in line or ' ERROR ' in line or \
-                            'Traceback' in line:
-                        count += 1
-                        if len(first) < 5:
-                            first.append(line.strip()[:300])
-        except OSError:
-            pass
-        return {'count': count, 'first': first}
+        return log_problems(self.log_file, offset)
+
+
+def log_problems(path, offset):
+    """WARNING/ERROR/Traceback lines of the log ``path`` after ``offset``:
+    ``{'count': n, 'first': [the first five, cut at 300 characters]}``."""
+    count, first = 0, []
+    try:
+        with open(path, errors='replace') as f:
+            f.seek(offset)
+            for line in f:
+                if ' WARNING ' in line or ' ERROR ' in line or \
+                        'Traceback' in line:
+                    count += 1
+                    if len(first) < 5:
+                        first.append(line.strip()[:300])
+    except OSError:
+        pass
+    return {'count': count, 'first': first}
 
 
 def _swift_role(name):

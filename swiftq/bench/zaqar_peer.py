@@ -472,19 +472,7 @@ class PeerStackView:
             return 0
 
     def api_log_problems(self, offset):
-        count, first = 0, []
-        try:
-            with open(self.peer.log_file, errors='replace') as f:
-                f.seek(offset)
-                for line in f:
-                    if ' WARNING ' in line or ' ERROR ' in line or \
-                            'Traceback' in line:
-                        count += 1
-                        if len(first) < 5:
-                            first.append(line.strip()[:300])
-        except OSError:
-            pass
-        return {'count': count, 'first': first}
+        return local.log_problems(self.peer.log_file, offset)
 
 
 # -- the runs of `swiftq-bench --zaqar-peer` ---------------------------------

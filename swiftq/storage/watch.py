@@ -302,9 +302,8 @@ class Watcher:
             return
         state = self._read_state(watch.container)
         now = time.time()
-        free = len(page) >= LISTING_LIMIT or any(
-            state.is_free(segment, msg_id, now)
-            for segment in page for msg_id in segment.message_ids())
+        free = len(page) >= LISTING_LIMIT or bool(
+            state.select_free(page, now, 1))
         if free:
             self.stats['news'] += 1
             watch.announce()
