@@ -77,3 +77,7 @@ class PatchConflict(StorageError):
 
 class LeaseUnavailable(ServiceUnavailable):
     """The queue's lease could not be taken in time (-> 503)."""
+
+
+class LeaseBusy(LeaseUnavailable):
+    """Another process holds the lease and the caller would not wait."""

@@ -102,9 +102,18 @@ class LeaseKeeper:
                       'renewed': 0}
 
     # -- public -------------------------------------------------------------
-    def hold(self, container):
-        """Context manager: an operation under the queue's lease."""
-        return _Holding(self, container)
+    def hold(self, container, wait=True):
+        """Context manager: an operation under the queue's lease. Without
+        ``wait``, raise LeaseBusy at once if another process (or another
+        thread of this one, taking it) holds it: one attempt at most."""
+        return _Holding(self, container, wait)
+
+    def holds(self, container):
+        """Does this process hold a usable lease on ``container`` now?"""
+        with self._cond:
+            lease = self._leases.get(container)
+            return lease is not None and not lease.retiring and \
+                lease.remaining() > MIN_REMAINING
 
     def forget(self, container):
         """Drop a lease whose queue vanished (no Swift request)."""
@@ -140,10 +149,10 @@ class LeaseKeeper:
             self.retire(lease)
 
     # -- entering and leaving -----------------------------------------------
-    def _enter(self, container):
+    def _enter(self, container, wait=True):
         self._start_reaper()
         entered = time.monotonic()
-        give_up = entered + self._conf.lease_wait_timeout
+        give_up = entered + (self._conf.lease_wait_timeout if wait else 0.0)
         while True:
             with self._cond:
                 lease = self._leases.get(container)
@@ -153,6 +162,9 @@ class LeaseKeeper:
                     lease.last_used = time.monotonic()
                     return lease
                 if container in self._acquiring:
+                    if not wait:
+                        raise errors.LeaseBusy('queue %s is being taken'
+                                               % container)
                     if not self._cond.wait(
                             timeout=give_up - time.monotonic()):
                         raise errors.LeaseUnavailable(
@@ -168,7 +180,7 @@ class LeaseKeeper:
                 self._acquiring.add(container)
             failed = False
             try:
-                self._refresh_or_acquire(container, lease, give_up)
+                self._refresh_or_acquire(container, lease, give_up, wait)
             except SwiftUnavailable:
                 failed = True
                 raise
@@ -190,7 +202,7 @@ class LeaseKeeper:
         if release:
             self._release(lease)
 
-    def _refresh_or_acquire(self, container, lease, give_up):
+    def _refresh_or_acquire(self, container, lease, give_up, wait=True):
         """Called by the one thread acquiring for ``container``: renew the
         current lease if it is still good, else take a new one."""
         if lease is not None and not lease.retiring and \
@@ -198,11 +210,11 @@ class LeaseKeeper:
             return
         if lease is not None:
             self.retire(lease)
-        new = self._acquire(container, give_up)
+        new = self._acquire(container, give_up, wait)
         with self._cond:
             self._leases[container] = new
 
-    def _acquire(self, container, give_up):
+    def _acquire(self, container, give_up, wait=True):
         conf = self._conf
         began = time.monotonic()
         attempts = 0
@@ -211,6 +223,9 @@ class LeaseKeeper:
             # A process that just gave the lease up because others asked
             # lets them have a go first: hand-offs stay fair.
             pause = self._cooldown.get(container, 0.0) - time.monotonic()
+            if pause > 0 and not wait:
+                raise errors.LeaseBusy('lease of %s just handed over'
+                                       % container)
             if pause > 0:
                 time.sleep(min(pause, max(0.0, give_up - time.monotonic())))
             attempts += 1
@@ -222,6 +237,8 @@ class LeaseKeeper:
                           container, attempts, time.monotonic() - began)
                 return lease
             now = time.monotonic()
+            if not wait:
+                raise errors.LeaseBusy('lease of %s is held' % container)
             if now >= give_up:
                 raise errors.LeaseUnavailable(
                     'could not take the lease of %s' % container)
@@ -392,13 +409,14 @@ class LeaseKeeper:
 
 
 class _Holding:
-    def __init__(self, keeper, container):
+    def __init__(self, keeper, container, wait=True):
         self._keeper = keeper
         self._container = container
+        self._wait = wait
         self._lease = None
 
     def __enter__(self):
-        self._lease = self._keeper._enter(self._container)
+        self._lease = self._keeper._enter(self._container, self._wait)
         return self._lease
 
     def __exit__(self, exc_type, exc, tb):
