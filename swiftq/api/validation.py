@@ -21,6 +21,8 @@ QUEUE_NAME_REGEX = re.compile(r'^[a-zA-Z0-9_\-.]+$')
 QUEUE_NAME_MAX_LEN = 64
 PROJECT_ID_MAX_LEN = 256
 MIN_DELAY = 0
+# Stripes a queue may ask for (swiftq.storage.naming.MAX_STRIPES).
+MAX_STRIPES = 64
 
 #: Default number of queues/messages per page and per claim (Zaqar's
 #: storage defaults).
@@ -129,6 +131,7 @@ class Validator:
         self._metadata_dead_letter_queue(metadata)
         self._metadata_dead_letter_ttl(metadata)
         self._metadata_delay(metadata)
+        self._metadata_stripes(metadata)
         encrypted = metadata.get('_enable_encrypt_messages', False)
         if encrypted and not isinstance(encrypted, bool):
             raise ValidationFailed('_enable_encrypt_messages must be '
@@ -192,6 +195,18 @@ class Validator:
             raise ValidationFailed('The TTL can not exceed {0} seconds, and '
                                    'must be at least {1} seconds long.',
                                    high, MIN_DELAY)
+
+    @staticmethod
+    def _metadata_stripes(metadata):
+        """swiftq's own reserved key: the containers the queue is spread
+        over (doc/source/design/stripes.rst)."""
+        value = metadata.get('_stripes')
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or \
+                not 1 <= value <= MAX_STRIPES:
+            raise ValidationFailed('_stripes must be an integer from 1 to '
+                                   '{0}.', MAX_STRIPES)
 
     @staticmethod
     def retry_policy(policy):

@@ -159,6 +159,10 @@ def build_parser():
                    'no drain).')
     w.add_argument('--idle-sleep', type=float, default=0.05,
                    help='Consumer pause after every queue answered 204.')
+    w.add_argument('--stripes', type=_positive_int, default=None,
+                   help='Create the queues with metadata {"_stripes": N}: '
+                   'swiftq spreads each over N containers, each with its '
+                   'own claim lease (doc/source/design/stripes.rst).')
     w.add_argument('--queue-prefix', help='Queue names are PREFIX-0.. '
                    '(default bench-<run id>).')
     w.add_argument('--keep-queues', action='store_true',
@@ -261,7 +265,7 @@ _CONVERTERS = {
     'post_rate': float, 'drain_timeout': float, 'idle_sleep': float,
     'queue_prefix': str, 'keep_queues': lambda v: v.lower() in (
         '1', 'true', 'yes', 'on'),
-    'verify_limit': int, 'interval': float, 'name': str,
+    'verify_limit': int, 'interval': float, 'name': str, 'stripes': int,
 }
 
 

@@ -65,6 +65,7 @@ class LoadConfig:
     idle_sleep: float = 0.05
     queue_prefix: str = None
     keep_queues: bool = False
+    stripes: int = None
     verify_limit: int = 2000
     interval: float = 1.0
     name: str = None
@@ -244,8 +245,13 @@ class LoadRun:
     def _setup(self):
         session = self.endpoint.session()
         try:
+            # swiftq spreads a queue over ``_stripes`` containers; to
+            # another Zaqar it is just metadata.
+            metadata = ({'_stripes': self.config.stripes}
+                        if self.config.stripes else None)
             for queue in self.queues:
-                resp = session.put(self.endpoint.queue_url(queue))
+                resp = session.put(self.endpoint.queue_url(queue),
+                                   json=metadata)
                 if resp.status_code not in (201, 204):
                     raise RuntimeError('PUT queue %s answered %d: %s'
                                        % (queue, resp.status_code,

@@ -29,6 +29,16 @@ container_prefix = cfg.StrOpt(
     help='Prefix of every container swiftq creates in its account, so '
          'several deployments (or tests) can share one Swift account.')
 
+queue_stripes = cfg.IntOpt(
+    'queue_stripes', default=1, min=1, max=64,
+    help='Containers a new queue is spread over (its "stripes"), unless '
+         'its metadata asks for more with "_stripes". Each stripe has its '
+         'own claim lease, so API processes claim from one queue in '
+         'parallel; order is FIFO within a stripe (see '
+         'doc/source/design/stripes.rst). A queue keeps the count it was '
+         'created with (or raised to): changing this affects new queues '
+         'only.')
+
 connect_timeout = cfg.FloatOpt(
     'connect_timeout', default=2.0, min=0.1,
     help='Seconds to wait for a TCP connection to the Swift proxy.')
@@ -49,7 +59,7 @@ pool_size = cfg.IntOpt(
 
 GROUP_NAME = 'swift'
 ALL_OPTS = [auth_type, auth_url, user, key, storage_url, container_prefix,
-            connect_timeout, read_timeout, retries, pool_size]
+            queue_stripes, connect_timeout, read_timeout, retries, pool_size]
 
 
 def register_opts(conf):

@@ -56,6 +56,8 @@ BATCH = 100
 READ_AHEAD = 8
 #: Seconds a queue's ``_retry_policy`` (its metadata) is cached.
 QUEUE_POLICY_TTL = 30.0
+#: Seconds a queue's stripe count is kept before it is read again.
+STRIPES_REFRESH = 10.0
 #: Seconds between two summary lines in the log.
 SUMMARY_INTERVAL = 60.0
 
@@ -250,9 +252,9 @@ class Notifier:
         subscriber, appending a Result per item to ``results``; stop at
         the first attempt to retry."""
         task = self.tasks.get(scheme_of(sub.subscriber))
-        bodies = ReadAhead(self._readers, self.segments, sub.container,
-                           [item.key for item in items
-                            if not isinstance(item, str)])
+        bodies = ReadAhead(self._readers, self.segments,
+                           {item.key: item.container for item in items
+                            if not isinstance(item, str)})
         for item in items:
             if self._stopping.is_set():
                 break
@@ -293,7 +295,9 @@ class Notifier:
                 continue
             if self._stopping.is_set():
                 return Result(segment.key, UNAVAILABLE, done, 'stopping')
-            message_id = naming.message_id(segment.key, index)
+            message_id = naming.striped_id(
+                naming.message_id(segment.key, index),
+                naming.stripe_of_container(segment.container))
             attempt = task.send(
                 sub, payload.notification(sub.queue, segment, message_body),
                 message_id)
@@ -303,7 +307,7 @@ class Notifier:
             if attempt.outcome is Outcome.REJECTED:
                 LOG.warning('subscriber %s refused message %s of %s (%s): '
                             'not retried', sub.subscriber, message_id,
-                            sub.container, attempt.detail)
+                            segment.container, attempt.detail)
                 self.count('refused')
             else:
                 self.count('delivered')
@@ -316,11 +320,13 @@ class ReadAhead:
     READ_AHEAD segments ahead of the one being delivered (the body cache
     then serves the queue's other subscribers)."""
 
-    def __init__(self, pool, segments, container, keys):
+    def __init__(self, pool, segments, containers):
+        """``containers``: ``{segment key: its (stripe) container}`` in
+        delivery order."""
         self._pool = pool
         self._segments = segments
-        self._container = container
-        self._keys = keys
+        self._containers = containers
+        self._keys = list(containers)
         self._futures = {}
         self._next = 0
 
@@ -330,7 +336,7 @@ class ReadAhead:
         while self._next < end:
             k = self._keys[self._next]
             self._futures[k] = self._pool.submit(self._segments.read,
-                                                 self._container, k)
+                                                 self._containers[k], k)
             self._next += 1
         return self._futures.pop(key)
 
@@ -348,6 +354,19 @@ def _utc(epoch):
         epoch, datetime.timezone.utc).replace(tzinfo=None)
 
 
+class StripeSegment:
+    """A listed segment and the stripe container it is in."""
+
+    __slots__ = ('segment', 'container')
+
+    def __init__(self, segment, container):
+        self.segment = segment
+        self.container = container
+
+    def __getattr__(self, name):
+        return getattr(self.segment, name)
+
+
 class QueueNotifier:
     """The deliveries of one queue container in this process."""
 
@@ -360,6 +379,8 @@ class QueueNotifier:
         self._missing = {}
         self._queue_policy = None
         self._queue_policy_at = None
+        self._stripe_containers = None
+        self._stripes_read_at = 0.0
 
     def step(self, subs):
         n = self.n
@@ -370,15 +391,38 @@ class QueueNotifier:
         listing = []
         if self.cursor.progress:
             marker = min(p.watermark for p in self.cursor.progress.values())
-            listing = n.segments.list(self.container, marker_key=marker)
-            # None: no container (yet): nothing posted, notices still go.
-            listing = listing or []
+            listing = self._list(marker)
         now = n.clock()
         settled = cursor_mod.key_at(
             now - n.conf.notification.settle_window)
         for stream in self.streams.values():
             self._plan(stream, listing, now, settled)
         self.save()
+
+    def _list(self, marker):
+        """The segments above ``marker`` of every stripe of the queue, in
+        key order (keys are unique across stripes and sort by post time,
+        so one cursor serves them all), each as a StripeSegment."""
+        listing = []
+        for container in self._stripes():
+            # None: no container (yet): nothing posted, notices still go.
+            for segment in self.n.segments.list(container,
+                                                marker_key=marker) or ():
+                listing.append(StripeSegment(segment, container))
+        listing.sort(key=lambda item: item.key)
+        return listing
+
+    def _stripes(self):
+        now = time.monotonic()
+        if self._stripe_containers is None or \
+                now - self._stripes_read_at > STRIPES_REFRESH:
+            _, count = documents.read_meta(self.n.swift, self.container,
+                                           newest=False)
+            self._stripe_containers = [
+                naming.stripe_container(self.container, k)
+                for k in range(count or 1)]
+            self._stripes_read_at = now
+        return self._stripe_containers
 
     def finish(self):
         """Record the batches already done and write the cursor (the

@@ -18,6 +18,7 @@ import uuid
 from swiftq.storage import documents
 from swiftq.storage import errors
 from swiftq.storage import naming
+from swiftq.storage import stripes
 from swiftq.storage.queue_state import QueueState
 from swiftq.storage.queue_state import Segment
 from swiftq.swift.errors import SwiftUnavailable
@@ -27,6 +28,8 @@ LOG = logging.getLogger(__name__)
 LISTING_PAGE = 1000
 # Segments read ahead (X-Newest) at most at a time per queue view.
 PREFETCH = 4
+# Segments past the last one claimed from that a read-ahead looks at.
+PREFETCH_SCAN = 32
 
 
 class QueueView:
@@ -102,14 +105,16 @@ class ClaimEngine:
         self._skew = conf.claims.max_clock_skew
         self._read_timeout = conf.swift.read_timeout
         self._post_to_dead_letter = dead_letter_poster
+        self._default_stripes = conf.swift.queue_stripes
         self.next_release = None
 
     # -- operations -----------------------------------------------------------
-    def claim(self, container, ttl, grace, limit):
+    def claim(self, container, ttl, grace, limit, wait=True):
         """``(claim_id, [Picked])`` or ``(None, [])``; then
         ``next_release`` tells when messages may become free (see
-        QueueState.next_release)."""
-        with self._leases.hold(container) as lease:
+        QueueState.next_release). Without ``wait``, LeaseBusy when another
+        process holds the lease (see LeaseKeeper.hold)."""
+        with self._leases.hold(container, wait) as lease:
             view = self._view(lease)
             with view.mutex:
                 now = time.time()
@@ -127,8 +132,8 @@ class ClaimEngine:
             self._flush(lease, view, version)
             return claim_id, picked
 
-    def pop(self, container, limit):
-        with self._leases.hold(container) as lease:
+    def pop(self, container, limit, wait=True):
+        with self._leases.hold(container, wait) as lease:
             view = self._view(lease)
             with view.mutex:
                 now = time.time()
@@ -221,17 +226,21 @@ class ClaimEngine:
 
     def update_metadata(self, container, update):
         """Replace the queue's metadata with ``update(current)`` under the
-        lease, so concurrent PATCHes never lose each other's changes.
-        Whatever ``update`` raises propagates and nothing is written."""
+        lease (of stripe 0), so concurrent PATCHes never lose each other's
+        changes. Whatever ``update`` raises propagates and nothing is
+        written. Returns ``(metadata, stripe count)``."""
         with self._leases.hold(container) as lease:
             view = self._view(lease)
             with view.mutex:
-                current = documents.read_metadata(self._swift, container,
-                                                  newest=True)
+                current, count = documents.read_meta(self._swift, container,
+                                                     newest=True)
                 metadata = update(current or {})
+                count = stripes.count_to_record(metadata, count,
+                                                self._default_stripes)
                 put = self._swift.put_object(
                     container, naming.META, json.dumps(metadata).encode(),
                     content_type='application/json',
+                    headers={stripes.STRIPES_HEADER: str(count)},
                     timeout=lease.write_timeout(self._read_timeout))
                 if put.status == 404:
                     raise errors.QueueDoesNotExist(
@@ -240,7 +249,7 @@ class ClaimEngine:
                     raise SwiftUnavailable('meta PUT answered %d'
                                            % put.status)
                 view.metadata = metadata
-                return metadata
+                return metadata, count
 
     def purge(self, container):
         """Remove every message and claim."""
@@ -273,10 +282,11 @@ class ClaimEngine:
 
     def _metadata(self, container):
         """Metadata for the dead-letter policy ({} when there is none or
-        it is not JSON)."""
+        it is not JSON); every stripe follows its queue's (stripe 0's)."""
         try:
-            return documents.read_metadata(self._swift, container,
-                                           newest=False) or {}
+            return documents.read_metadata(
+                self._swift, naming.queue_of_stripe(container),
+                newest=False) or {}
         except ValueError:
             return {}
 
@@ -308,6 +318,28 @@ class ClaimEngine:
                 view.prefetch[segment.key] = self._segments.submit_read(
                     container, segment.key)
                 budget -= 1
+
+    def _read_ahead(self, container, view, after_key):
+        """Keep PREFETCH X-Newest reads in flight for the segments that
+        follow ``after_key`` (the last one a claim took from), so the next
+        claims find their bodies read (with ``view.mutex`` held; looks at
+        no more than PREFETCH_SCAN segments)."""
+        budget = PREFETCH - len(view.prefetch)
+        if budget <= 0 or after_key is None:
+            return
+        scanned = 0
+        for key in view.segments:
+            if key <= after_key:
+                continue
+            scanned += 1
+            if scanned > PREFETCH_SCAN:
+                return
+            if key in view.verified or key in view.prefetch:
+                continue
+            view.prefetch[key] = self._segments.submit_read(container, key)
+            budget -= 1
+            if budget <= 0:
+                return
 
     def _iter_segments(self, container, view, refresh=True):
         """The view's segments in order, listing further pages on demand
@@ -387,6 +419,8 @@ class ClaimEngine:
                                         view.listings != listings):
                 break
         self._schedule_deletion(container, view, dead_keys[:100])
+        if picked:
+            self._read_ahead(container, view, picked[-1].segment.key)
         return picked
 
     def _pick_pass(self, container, view, now, limit, refresh, picked,
@@ -454,7 +488,8 @@ class ClaimEngine:
         ttl = view.metadata.get('_dead_letter_queue_messages_ttl') or \
             segment.ttl
         self._post_to_dead_letter(
-            naming.sibling_container(container, dead_letter),
+            naming.sibling_container(naming.queue_of_stripe(container),
+                                     dead_letter),
             {'ttl': int(ttl), 'delay': 0, 'body': body}, client_id)
         view.state.delete_message(segment, msg_id)
 

@@ -4,6 +4,7 @@ way everywhere (holder and readers alike)."""
 import json
 
 from swiftq.storage import naming
+from swiftq.storage import stripes
 from swiftq.storage.queue_state import QueueState
 from swiftq.swift.errors import SwiftUnavailable
 
@@ -21,9 +22,16 @@ def read_state(swift, container, skew):
 
 def read_metadata(swift, container, newest):
     """The queue's metadata, or None when its ``meta`` object is missing."""
+    return read_meta(swift, container, newest)[0]
+
+
+def read_meta(swift, container, newest):
+    """``(metadata, stripe count)`` of the queue, ``(None, None)`` when its
+    ``meta`` object is missing (see stripes.py for the count)."""
     resp = swift.get_object(container, naming.META, newest=newest)
     if resp.status == 200:
-        return json.loads(resp.data)
+        return json.loads(resp.data), stripes.count_from_headers(
+            resp.headers)
     if resp.status == 404:
-        return None
+        return None, None
     raise SwiftUnavailable('meta GET answered %d' % resp.status)

@@ -26,6 +26,15 @@ A message id is its segment key followed by its index in the segment
 (4 hex digits): 28 lowercase hex digits, from which its object name
 follows without any lookup.
 
+*Stripes* (doc/source/design/stripes.rst): a queue may be spread over
+several containers, each with its own segments, ``state`` and ``lease``.
+Stripe 0 is the queue container above (it alone holds ``meta``); stripe
+``k > 0`` is ``<prefix>+<k>:<project key>:<queue name>`` (``+`` is not
+allowed in a prefix, so a stripe is never in a project's catalog nor
+another deployment's). Ids of stripe ``k > 0`` carry it as 2 more hex
+digits: a message id of 30 digits, a claim id of 34. Everything inside a
+stripe (its state, the claim engine) uses the plain 28/32-digit ids.
+
 Subscriptions of every project live in one *index container*,
 ``<prefix>.subscriptions`` (no ``:`` after the prefix, so it is never a
 queue container nor in a project's catalog):
@@ -59,6 +68,16 @@ INDEX_LEN = 4
 MAX_SEGMENT_MESSAGES = 16 ** INDEX_LEN
 MESSAGE_ID_RE = re.compile(r'^[0-9a-f]{%d}$' % (KEY_LEN + INDEX_LEN))
 CLAIM_ID_RE = re.compile(r'^[0-9a-f]{32}$')
+#: A well-formed claim id that no claim has (claim ids are uuid4 hex, whose
+#: 13th digit is always 4): what a claim of another stripe is to a stripe.
+FOREIGN_CLAIM_ID = 'f' * 32
+STRIPE_LEN = 2
+MAX_STRIPES = 64
+STRIPE_SEPARATOR = '+'
+STRIPED_MESSAGE_ID_RE = re.compile(r'^([0-9a-f]{%d})([0-9a-f]{%d})?$'
+                                   % (KEY_LEN + INDEX_LEN, STRIPE_LEN))
+STRIPED_CLAIM_ID_RE = re.compile(r'^([0-9a-f]{32})([0-9a-f]{%d})?$'
+                                 % STRIPE_LEN)
 SUBSCRIPTION_ID_RE = re.compile(
     r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 SUBSCRIPTIONS_SUFFIX = '.subscriptions'
@@ -90,6 +109,58 @@ def sibling_container(container, queue):
 
 def queue_name_from_container(container):
     return container.rsplit(':', 1)[1]
+
+
+def stripe_container(container, stripe):
+    """The container of stripe ``stripe`` of the queue whose (stripe 0)
+    container is ``container``."""
+    if stripe == 0:
+        return container
+    prefix, rest = container.split(':', 1)
+    return '%s%s%d:%s' % (prefix, STRIPE_SEPARATOR, stripe, rest)
+
+
+def stripe_of_container(container):
+    """The stripe number of a (stripe) container."""
+    prefix = container.split(':', 1)[0]
+    _, _, stripe = prefix.partition(STRIPE_SEPARATOR)
+    return int(stripe) if stripe else 0
+
+
+def queue_of_stripe(container):
+    """The queue (stripe 0) container of any stripe container."""
+    prefix, rest = container.split(':', 1)
+    return prefix.split(STRIPE_SEPARATOR, 1)[0] + ':' + rest
+
+
+def striped_id(plain_id, stripe):
+    """The id a client sees for ``plain_id`` (a message or claim id inside
+    stripe ``stripe``)."""
+    if stripe == 0:
+        return plain_id
+    return '%s%0*x' % (plain_id, STRIPE_LEN, stripe)
+
+
+def _split_striped(any_id, pattern):
+    if not isinstance(any_id, str):
+        return None
+    match = pattern.match(any_id)
+    if match is None:
+        return None
+    stripe = int(match.group(2), 16) if match.group(2) else 0
+    if match.group(2) and stripe == 0:
+        return None         # stripe 0 never carries a suffix
+    return stripe, match.group(1)
+
+
+def split_striped_message_id(msg_id):
+    """``(stripe, plain message id)`` or None if not one of ours."""
+    return _split_striped(msg_id, STRIPED_MESSAGE_ID_RE)
+
+
+def split_striped_claim_id(claim_id):
+    """``(stripe, plain claim id)`` or None if not one of ours."""
+    return _split_striped(claim_id, STRIPED_CLAIM_ID_RE)
 
 
 class SegmentKeyGenerator:

@@ -9,9 +9,11 @@ import concurrent.futures
 import datetime
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import os
+import random
 import threading
 import time
 
@@ -22,6 +24,7 @@ from swiftq.storage import errors
 from swiftq.storage import lease
 from swiftq.storage import naming
 from swiftq.storage import segments as segments_mod
+from swiftq.storage import stripes
 from swiftq.storage import subscriptions as subscriptions_mod
 from swiftq.storage import watch
 from swiftq.storage.queue_state import Segment
@@ -52,7 +55,7 @@ class _PerProcess:
     """Connections, threads and leases belong to one process: rebuilt after
     a fork so gunicorn workers never share sockets."""
 
-    def __init__(self, conf):
+    def __init__(self, conf, stripes_of):
         self.pid = os.getpid()
         self.swift = SwiftClient.from_conf(conf)
         self.executor = concurrent.futures.ThreadPoolExecutor(
@@ -63,11 +66,14 @@ class _PerProcess:
                                                   max_claim_life)
         self.leases = lease.LeaseKeeper(self.swift, conf.claims,
                                         conf.swift.read_timeout)
-        self.watcher = watch.Watcher(
-            self.segments,
-            lambda container: documents.read_state(
-                self.swift, container, conf.claims.max_clock_skew),
-            self.executor, conf)
+        read_state = functools.partial(documents.read_state, self.swift,
+                                       skew=conf.claims.max_clock_skew)
+        self.watcher = watch.Watcher(self.segments, read_state,
+                                     self.executor, conf, stripes_of)
+        self.picker = stripes.StripePicker(
+            self.leases,
+            lambda container: stripes.look_for_free(
+                self.segments, read_state, container)[0])
 
 
 class SwiftStorage(base.Storage):
@@ -79,7 +85,10 @@ class SwiftStorage(base.Storage):
         self._checksum = conf.transport.enable_checksum
         self._lock = threading.Lock()
         self._proc = None
+        # container -> (monotonic time, metadata, stripe count)
         self._metadata_cache = {}
+        self._default_stripes = conf.swift.queue_stripes
+        self._post_turn = itertools.count(random.randrange(naming.MAX_STRIPES))
 
     # -- per-process parts ------------------------------------------------------
     def _p(self):
@@ -87,7 +96,9 @@ class SwiftStorage(base.Storage):
         if proc is None or proc.pid != os.getpid():
             with self._lock:
                 if self._proc is None or self._proc.pid != os.getpid():
-                    self._proc = _PerProcess(self._conf)
+                    self._proc = _PerProcess(
+                        self._conf,
+                        lambda c: self._layout_of(c).containers)
                 proc = self._proc
         return proc
 
@@ -103,13 +114,35 @@ class SwiftStorage(base.Storage):
     def _container(self, project, queue):
         return naming.queue_container(self._prefix, project, queue)
 
+    # -- stripes (see stripes.py) ----------------------------------------------
+    def _layout(self, project, queue):
+        return self._layout_of(self._container(project, queue))
+
+    def _layout_of(self, container, fresh=False):
+        """The queue's stripes, from the metadata cache (one meta GET per
+        METADATA_CACHE_SECONDS per process). Counts only grow: a stale
+        count at worst leaves the newest stripes unseen by listings for
+        that long (ids name their stripe, so they are always found)."""
+        cached = self._metadata_cache.get(container)
+        if not fresh and cached and time.monotonic() - cached[0] < \
+                base.METADATA_CACHE_SECONDS:
+            return stripes.Layout(container, cached[2])
+        metadata, count = documents.read_meta(self._swift, container,
+                                              newest=fresh)
+        if metadata is None:
+            return stripes.Layout(container, self._default_stripes)
+        self._metadata_cache[container] = (time.monotonic(), metadata, count)
+        return stripes.Layout(container, count)
+
     # -- queues -----------------------------------------------------------------
     @_swift_errors
     def queue_create(self, project, name, metadata=None):
         container = self._container(project, name)
         created = self._create_container(container)
         if created:
-            self._put_metadata(container, metadata or {})
+            metadata = metadata or {}
+            self._put_metadata(container, metadata, stripes.count_to_record(
+                metadata, None, self._default_stripes))
         return created
 
     def _create_container(self, container):
@@ -118,10 +151,13 @@ class SwiftStorage(base.Storage):
             raise SwiftUnavailable('container PUT answered %d' % resp.status)
         return resp.status == 201
 
-    def _put_metadata(self, container, metadata):
-        resp = self._swift.put_object(container, naming.META,
-                                      json.dumps(metadata).encode(),
-                                      content_type='application/json')
+    def _put_metadata(self, container, metadata, stripe_count):
+        """Only for a new queue: later changes go through the lease
+        (ClaimEngine.update_metadata), which keeps the stripe count."""
+        resp = self._swift.put_object(
+            container, naming.META, json.dumps(metadata).encode(),
+            content_type='application/json',
+            headers={stripes.STRIPES_HEADER: str(stripe_count)})
         return resp.status
 
     @_swift_errors
@@ -139,29 +175,23 @@ class SwiftStorage(base.Storage):
             if cached and time.monotonic() - cached[0] < \
                     base.METADATA_CACHE_SECONDS:
                 return dict(cached[1])
-        metadata = documents.read_metadata(self._swift, container,
-                                           newest=fresh)
+        metadata, count = documents.read_meta(self._swift, container,
+                                              newest=fresh)
         if metadata is None:
             raise errors.QueueDoesNotExist(name, project)
-        self._metadata_cache[container] = (time.monotonic(), metadata)
+        self._metadata_cache[container] = (time.monotonic(), metadata, count)
         return dict(metadata)
 
-    @_swift_errors
     def queue_set_metadata(self, project, name, metadata):
-        status = self._put_metadata(self._container(project, name), metadata)
-        if status == 404:
-            raise errors.QueueDoesNotExist(name, project)
-        if status != 201:
-            raise SwiftUnavailable('metadata PUT answered %d' % status)
-        self._forget_cached_view(self._container(project, name))
+        self.queue_update_metadata(project, name, lambda current: metadata)
 
     @_swift_errors
     def queue_update_metadata(self, project, name, update):
         container = self._container(project, name)
         if not self.queue_exists(project, name):
             raise errors.QueueDoesNotExist(name, project)
-        metadata = self._engine().update_metadata(container, update)
-        self._metadata_cache[container] = (time.monotonic(), metadata)
+        metadata, count = self._engine().update_metadata(container, update)
+        self._metadata_cache[container] = (time.monotonic(), metadata, count)
         return metadata
 
     def _forget_cached_view(self, container):
@@ -203,7 +233,15 @@ class SwiftStorage(base.Storage):
     @_swift_errors
     def queue_delete(self, project, name):
         self._subscriptions().delete_queue(project, name)
-        container = self._container(project, name)
+        layout = self._layout(project, name)
+        layout = self._layout_of(layout.container, fresh=True)
+        # Stripe 0 (with ``meta``, in the catalog) goes last: a queue is
+        # gone only once all its stripes are.
+        for container in reversed(layout.containers):
+            self._delete_container(container, name)
+        self._metadata_cache.pop(layout.container, None)
+
+    def _delete_container(self, container, name):
         for _ in range(5):
             names = [e['name'] for e in self._swift.iter_objects(container)]
             if names:
@@ -211,7 +249,6 @@ class SwiftStorage(base.Storage):
             resp = self._swift.request('DELETE', container)
             if resp.status in (204, 404):
                 self._p().leases.forget(container)
-                self._metadata_cache.pop(container, None)
                 return
             if resp.status != 409:      # 409: a post raced in; go again
                 raise SwiftUnavailable('container DELETE answered %d'
@@ -220,12 +257,35 @@ class SwiftStorage(base.Storage):
 
     @_swift_errors
     def queue_stats(self, project, name):
-        container = self._container(project, name)
-        listing = self._p().segments.list(container)
-        if listing is None:
-            return {'claimed': 0, 'free': 0, 'total': 0}
-        state = self._read_state(container)
+        layout = self._layout(project, name)
         now = time.time()
+        total = claimed = 0
+        oldest = newest = None
+        for container, counts in zip(layout.containers, self._p().executor.map(
+                lambda c: self._stripe_stats(c, now), layout.containers)):
+            total += counts[0]
+            claimed += counts[1]
+            for end in counts[2:]:
+                if end is None:
+                    continue
+                segment, msg_id = end
+                # plain ids sort by post time across stripes
+                entry = (msg_id, segment, layout.outward(container, msg_id))
+                oldest = min(oldest or entry, entry)
+                newest = max(newest or entry, entry)
+        stats = {'claimed': claimed, 'free': total - claimed, 'total': total}
+        if total:
+            stats['oldest'] = self._stat_entry(oldest[1], oldest[2], now)
+            stats['newest'] = self._stat_entry(newest[1], newest[2], now)
+        return stats
+
+    def _stripe_stats(self, container, now):
+        """``(total, claimed, oldest, newest)`` of one stripe, the last two
+        as ``(segment, plain id)`` or None."""
+        listing = self._p().segments.list(container)
+        if not listing:
+            return 0, 0, None, None
+        state = self._read_state(container)
         total = claimed = 0
         oldest = newest = None
         for segment in listing:
@@ -238,11 +298,7 @@ class SwiftStorage(base.Storage):
                 if oldest is None:
                     oldest = (segment, msg_id)
                 newest = (segment, msg_id)
-        stats = {'claimed': claimed, 'free': total - claimed, 'total': total}
-        if total:
-            stats['oldest'] = self._stat_entry(*oldest, now)
-            stats['newest'] = self._stat_entry(*newest, now)
-        return stats
+        return total, claimed, oldest, newest
 
     @staticmethod
     def _stat_entry(segment, msg_id, now):
@@ -254,43 +310,85 @@ class SwiftStorage(base.Storage):
         if 'subscriptions' in resource_types:
             self._subscriptions().delete_queue(project, name)
         if 'messages' in resource_types:
-            try:
-                self._engine().purge(self._container(project, name))
-            except errors.QueueDoesNotExist:
-                pass
+            for container in self._layout(project, name).containers:
+                try:
+                    self._engine().purge(container)
+                except errors.QueueDoesNotExist:
+                    pass
 
     # -- messages -----------------------------------------------------------------
     @_swift_errors
     def message_post(self, project, queue, messages, client_id):
-        container = self._container(project, queue)
-        return self._post(container, messages, client_id)
+        return self._post(self._layout(project, queue), messages, client_id)
 
-    def _post(self, container, messages, client_id):
+    def _post(self, layout, messages, client_id):
+        """One post goes to one stripe, the next stripe in turn."""
+        container = layout.containers[next(self._post_turn) % layout.count]
         ids = self._p().segments.write(container, messages, client_id)
-        if ids is None:         # lazily created queue
-            if self._create_container(container):
-                self._put_metadata(container, {})
+        if ids is None:         # lazily created queue (or stripe)
+            if self._create_container(layout.container):
+                self._put_metadata(layout.container, {}, layout.count)
+            if container != layout.container:
+                self._create_container(container)
             ids = self._p().segments.write(container, messages, client_id)
             if ids is None:
                 raise SwiftUnavailable('queue container vanished')
-        self._p().watcher.news(container)
-        return ids
+        self._p().watcher.news(layout.container)
+        return [layout.outward(container, i) for i in ids]
 
     def _post_dead_letter(self, container, message, client_id):
-        self._post(container, [message], client_id)
+        self._post(self._layout_of(container), [message], client_id)
 
     @_swift_errors
     def message_list(self, project, queue, client_id, marker=None, limit=10,
                      echo=False, include_claimed=False,
                      include_delayed=False, wait=0):
-        container = self._container(project, queue)
+        layout = self._layout(project, queue)
 
         def attempt():
-            return self._list_once(container, client_id, marker, limit, echo,
-                                   include_claimed, include_delayed)
+            return self._list_striped(layout, client_id, marker, limit, echo,
+                                      include_claimed, include_delayed)
 
-        return self._p().watcher.wait(container, attempt,
+        return self._p().watcher.wait(layout.container, attempt,
                                       lambda result: len(result[0]), wait)
+
+    def _list_striped(self, layout, client_id, marker, limit, echo,
+                      include_claimed, include_delayed):
+        """Every stripe's first ``limit`` messages after ``marker``, merged
+        by id: plain ids sort by post time, so a listing of a striped
+        queue is in post order as far as the posting hosts' clocks agree."""
+        plain_marker = None
+        if marker:
+            split = naming.split_striped_message_id(marker)
+            if split is None:
+                return [], marker
+            plain_marker = split[1]
+
+        def one(container):
+            found, _ = self._list_once(container, client_id, plain_marker,
+                                       limit, echo, include_claimed,
+                                       include_delayed)
+            return [(m['id'], self._outward_message(container, m))
+                    for m in found]
+
+        if not layout.striped:
+            merged = one(layout.container)
+        else:
+            merged = sorted(
+                (item for found in self._p().executor.map(one,
+                                                          layout.containers)
+                 for item in found), key=lambda item: item[0])
+        found = [message for _, message in merged[:limit]]
+        return found, found[-1]['id'] if found else marker
+
+    @staticmethod
+    def _outward_message(container, message):
+        """A message of ``container`` with the ids its client sees."""
+        if naming.stripe_of_container(container):
+            message['id'] = stripes.Layout.outward(container, message['id'])
+            message['claim_id'] = stripes.Layout.outward(
+                container, message['claim_id'])
+        return message
 
     def _list_once(self, container, client_id, marker, limit, echo,
                    include_claimed, include_delayed):
@@ -362,7 +460,16 @@ class SwiftStorage(base.Storage):
 
     @_swift_errors
     def message_get_many(self, project, queue, message_ids):
-        container = self._container(project, queue)
+        layout = self._layout(project, queue)
+        found = {}
+        for container, pairs in layout.group_messages(message_ids).items():
+            for message in self._get_many_plain(
+                    container, [plain for _, plain in pairs]):
+                message = self._outward_message(container, message)
+                found[message['id']] = message
+        return [found[m] for m in dict.fromkeys(message_ids) if m in found]
+
+    def _get_many_plain(self, container, message_ids):
         split = [(m, naming.split_message_id(m)) for m in message_ids]
         split = [(m, s) for m, s in split if s is not None]
         if not split:
@@ -405,97 +512,135 @@ class SwiftStorage(base.Storage):
 
     @_swift_errors
     def message_delete(self, project, queue, message_id, claim_id=None):
-        if naming.split_message_id(message_id) is None:
-            if claim_id is not None and not naming.is_claim_id(claim_id):
-                raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        layout = self._layout(project, queue)
+        message = layout.message(message_id)
+        claim = layout.claim(claim_id) if claim_id is not None else None
+        if claim_id is not None and claim is None:
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        if message is None:
             return
+        container, plain = message
+        plain_claim = None
+        if claim is not None:
+            # A claim of another stripe cannot hold this message.
+            plain_claim = claim[1] if claim[0] == container else \
+                naming.FOREIGN_CLAIM_ID
         try:
-            self._engine().delete(self._container(project, queue),
-                                  message_id, claim_id)
+            self._engine().delete(container, plain, plain_claim)
         except errors.QueueDoesNotExist:
             return
 
     @_swift_errors
     def message_delete_many(self, project, queue, message_ids,
                             claim_ids=None):
-        ids = [m for m in message_ids if naming.split_message_id(m)]
-        if not ids:
-            return
-        try:
-            self._engine().delete_many(self._container(project, queue), ids,
-                                       claim_ids)
-        except errors.QueueDoesNotExist:
-            return
+        layout = self._layout(project, queue)
+        claims_by_stripe = {}
+        for claim_id in claim_ids or ():
+            claim = layout.claim(claim_id)
+            if claim is not None:
+                claims_by_stripe.setdefault(claim[0], []).append(claim[1])
+        for container, pairs in layout.group_messages(message_ids).items():
+            try:
+                self._engine().delete_many(
+                    container, [plain for _, plain in pairs],
+                    claims_by_stripe.get(container))
+            except errors.QueueDoesNotExist:
+                continue
 
     @_swift_errors
     def message_pop(self, project, queue, limit):
-        try:
-            picked = self._engine().pop(self._container(project, queue),
-                                        limit)
-        except errors.QueueDoesNotExist:
-            return []
+        engine = self._engine()
+
+        def pop(container, wait):
+            try:
+                return container, engine.pop(container, limit, wait)
+            except errors.QueueDoesNotExist:
+                return container, []
+
+        container, picked = self._p().picker.take(
+            self._layout(project, queue), pop,
+            lambda result: bool(result[1])) or (None, [])
         now = time.time()
-        return [self._picked_message(p, now) for p in picked]
+        return [self._outward_message(container,
+                                      self._picked_message(p, now))
+                for p in picked]
 
     # -- claims -----------------------------------------------------------------
     @_swift_errors
     def claim_create(self, project, queue, ttl, grace, limit, wait=0):
-        container = self._container(project, queue)
+        layout = self._layout(project, queue)
+        releases = []
 
-        def attempt():
+        def claim(container, wait_for_lease):
             engine = self._engine()
             try:
-                claim_id, picked = engine.claim(container, ttl, grace, limit)
+                claim_id, picked = engine.claim(container, ttl, grace, limit,
+                                                wait_for_lease)
             except errors.QueueDoesNotExist:
-                return None, [], None
-            return claim_id, picked, engine.next_release
+                return container, None, []
+            if engine.next_release is not None:
+                releases.append(engine.next_release)
+            return container, claim_id, picked
 
-        claim_id, picked, _ = self._p().watcher.wait(
-            container, attempt, lambda result: len(result[1]), wait,
+        def attempt():
+            del releases[:]
+            return self._p().picker.take(layout, claim,
+                                         lambda result: bool(result[2]))
+
+        container, claim_id, picked = self._p().watcher.wait(
+            layout.container, attempt,
+            lambda result: 0 if result is None else len(result[2]), wait,
             exclusive=True, limit=limit,
-            next_release=lambda result: result[2]) or (None, [], None)
+            next_release=lambda result: min(releases, default=None)) or \
+            (None, None, [])
         if not picked:
             return None, []
         now = time.time()
-        return claim_id, [self._picked_message(p, now, claim_id)
-                          for p in picked]
+        messages = [self._outward_message(
+            container, self._picked_message(p, now, claim_id))
+            for p in picked]
+        return layout.outward(container, claim_id), messages
 
     @_swift_errors
     def claim_get(self, project, queue, claim_id):
-        if not naming.is_claim_id(claim_id):
+        layout = self._layout(project, queue)
+        located = layout.claim(claim_id)
+        if located is None:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
-        container = self._container(project, queue)
+        container, plain = located
         state = self._read_state(container)
         now = time.time()
-        claim = state.get_live_claim(claim_id, now)
+        claim = state.get_live_claim(plain, now)
         if claim is None:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
-        messages = self.message_get_many(project, queue, claim.messages)
+        messages = [self._outward_message(container, m)
+                    for m in self._get_many_plain(container, claim.messages)]
         messages = [m for m in messages if m.get('claim_id') == claim_id]
         return {'id': claim_id, 'ttl': claim.ttl,
                 'age': int(now - claim.created), 'messages': messages}
 
     @_swift_errors
     def claim_update(self, project, queue, claim_id, ttl, grace):
-        if not naming.is_claim_id(claim_id):
+        located = self._layout(project, queue).claim(claim_id)
+        if located is None:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         try:
-            self._engine().renew(self._container(project, queue), claim_id,
-                                 ttl, grace)
+            self._engine().renew(located[0], located[1], ttl, grace)
         except (errors.QueueDoesNotExist, errors.ClaimDoesNotExist):
             # The engine names the container; the client knows the queue.
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
 
     @_swift_errors
     def claim_delete(self, project, queue, claim_id):
-        if not naming.is_claim_id(claim_id):
+        layout = self._layout(project, queue)
+        located = layout.claim(claim_id)
+        if located is None:
             return
-        container = self._container(project, queue)
         try:
-            self._engine().release(container, claim_id)
+            self._engine().release(*located)
         except errors.QueueDoesNotExist:
             return
-        self._p().watcher.news(container)
+        self._p().watcher.news(layout.container)
 
     # -- health -----------------------------------------------------------------
     def is_alive(self):

@@ -27,6 +27,7 @@ import threading
 import time
 
 from swiftq.storage import errors
+from swiftq.storage import stripes
 from swiftq.swift.errors import SwiftUnavailable
 
 LOG = logging.getLogger(__name__)
@@ -104,9 +105,12 @@ class _Watch:
 class Watcher:
     """The long-poll waiting of one API process (see module docstring)."""
 
-    def __init__(self, segments, read_state, executor, conf):
+    def __init__(self, segments, read_state, executor, conf,
+                 stripes_of=None):
         self._segments = segments
         self._read_state = read_state
+        # queue container -> the containers of its stripes
+        self._stripes_of = stripes_of or (lambda container: [container])
         self._executor = executor
         self._interval = conf.long_poll.watch_interval
         self._recheck = conf.long_poll.recheck_interval
@@ -273,12 +277,18 @@ class Watcher:
 
     def _look(self, watch):
         window_start = time.time_ns() - int(WINDOW * 1e9)
-        page = self._segments.list(watch.container, '%016x' % window_start,
-                                   LISTING_LIMIT)
-        self.stats['listings'] += 1
-        if page is None:
-            return
-        keys = {segment.key for segment in page}
+        keys = set()
+        full = False
+        for container in self._stripes_of(watch.container):
+            page = self._segments.list(container, '%016x' % window_start,
+                                       LISTING_LIMIT)
+            self.stats['listings'] += 1
+            if page is None:
+                if container == watch.container:
+                    return      # no queue
+                continue        # a stripe nothing was posted to yet
+            keys.update(segment.key for segment in page)
+            full = full or len(page) >= LISTING_LIMIT
         if watch.seen is None:
             # First look: anything posted since (about) the first waiter
             # joined may have been missed by its attempt.
@@ -286,7 +296,7 @@ class Watcher:
             fresh = any(key >= since for key in keys)
         else:
             fresh = bool(keys - watch.seen)
-        fresh = fresh or len(page) >= LISTING_LIMIT
+        fresh = fresh or full
         watch.seen = keys
         if fresh:
             self.stats['news'] += 1
@@ -294,18 +304,17 @@ class Watcher:
 
     def _probe(self, watch):
         """Is anything claimable now? Read without the lease (a listing
-        and the state): waiters attempt a claim only if so, else the state
-        tells when a claim or delay ends next."""
-        page = self._segments.list(watch.container, None, LISTING_LIMIT)
-        self.stats['probes'] += 1
-        if page is None:
-            return
-        state = self._read_state(watch.container)
-        now = time.time()
-        free = len(page) >= LISTING_LIMIT or bool(
-            state.select_free(page, now, 1))
-        if free:
-            self.stats['news'] += 1
-            watch.announce()
-        else:
-            watch.recheck_at(state.next_release(page, now))
+        and the state of each stripe): waiters attempt a claim only if so,
+        else the states tell when a claim or delay ends next."""
+        releases = []
+        for container in self._stripes_of(watch.container):
+            self.stats['probes'] += 1
+            free, release = stripes.look_for_free(
+                self._segments, self._read_state, container)
+            if free:
+                self.stats['news'] += 1
+                watch.announce()
+                return
+            if release is not None:
+                releases.append(release)
+        watch.recheck_at(min(releases, default=None))

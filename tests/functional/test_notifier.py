@@ -186,6 +186,31 @@ def test_webhook_delivers_every_message_to_every_subscriber(
     assert wrapped.json['wrapped']['Message_Type'] == 'Notification'
 
 
+def test_every_stripe_of_a_striped_queue_is_delivered(api, receiver,
+                                                      notifiers, subscribe):
+    """doc/source/design/stripes.rst "Notifications": the notifier merges
+    the stripes; message ids carry their stripe."""
+    queue = 'striped-hooks'
+    assert api.put('/v2/queues/%s' % queue,
+                   json={'_stripes': 3}).status_code == 201
+    subscribe(queue, receiver.endpoint('striped'))
+    notifier = notifiers()
+    posted = []
+    for batch in range(9):
+        posted += post(api, queue, [{'seq': batch * 2 + i}
+                                    for i in range(2)])
+    assert {len(msg_id) for msg_id in posted} == {28, 30}
+    wait_until(delivered_all(receiver, 'striped', posted),
+               'every message of every stripe', process=notifier)
+    notifier.stop()
+    counts = account('striped webhook', posted,
+                     message_ids(receiver.delivered('striped')))
+    assert counts['lost'] == 0 and counts['unexpected'] == 0
+    by_id = {header(r, 'X-Swiftq-Message-Id'): r.json['body']['seq']
+             for r in receiver.delivered('striped')}
+    assert sorted(by_id[i] for i in posted) == list(range(18))
+
+
 def test_notifier_killed_mid_delivery_loses_nothing(
         api, notifiers, subscribe):
     """kill -9 in the middle of a backlog, post while no notifier runs,
