@@ -16,7 +16,7 @@ from tests.keystone.conftest import REPORT
 from tests.keystone.conftest import keystone_client
 
 #: Requests per server and kind.
-COUNT = 500
+COUNT = 200
 STATS_COUNT = 100
 WARM_UP = 20
 #: Fresh tokens whose first (uncached) validation is timed.
