@@ -70,6 +70,8 @@ class _PerProcess:
                                        skew=conf.claims.max_clock_skew)
         self.watcher = watch.Watcher(self.segments, read_state,
                                      self.executor, conf, stripes_of)
+        # queue containers whose metadata a thread is reading again
+        self.refreshing = set()
         self.picker = stripes.StripePicker(
             self.leases,
             lambda container: stripes.look_for_free(
@@ -123,16 +125,43 @@ class SwiftStorage(base.Storage):
         METADATA_CACHE_SECONDS per process). Counts only grow: a stale
         count at worst leaves the newest stripes unseen by listings for
         that long (ids name their stripe, so they are always found)."""
-        cached = self._metadata_cache.get(container)
-        if not fresh and cached and time.monotonic() - cached[0] < \
-                base.METADATA_CACHE_SECONDS:
-            return stripes.Layout(container, cached[2])
-        metadata, count = documents.read_meta(self._swift, container,
-                                              newest=fresh)
+        metadata, count = (self._read_meta(container, newest=True) if fresh
+                           else self._cached_meta(container))
         if metadata is None:
             return stripes.Layout(container, self._default_stripes)
-        self._metadata_cache[container] = (time.monotonic(), metadata, count)
         return stripes.Layout(container, count)
+
+    # -- the queue metadata cache ---------------------------------------------
+    def _cached_meta(self, container):
+        """``(metadata, stripe count)`` of a queue (``(None, None)``: no
+        such queue), from this process's cache, read again at most every
+        METADATA_CACHE_SECONDS and by one thread at a time: while one
+        refreshes an entry, the others keep using it."""
+        cached = self._metadata_cache.get(container)
+        if cached and time.monotonic() - cached[0] < \
+                base.METADATA_CACHE_SECONDS:
+            return cached[1], cached[2]
+        refreshing = self._p().refreshing
+        with self._lock:
+            busy = container in refreshing
+            if not busy:
+                refreshing.add(container)
+        if busy and cached:
+            return cached[1], cached[2]
+        try:
+            return self._read_meta(container, newest=False)
+        finally:
+            if not busy:
+                with self._lock:
+                    refreshing.discard(container)
+
+    def _read_meta(self, container, newest):
+        metadata, count = documents.read_meta(self._swift, container,
+                                              newest=newest)
+        if metadata is not None:
+            self._metadata_cache[container] = (time.monotonic(), metadata,
+                                               count)
+        return metadata, count
 
     # -- queues -----------------------------------------------------------------
     @_swift_errors
@@ -170,16 +199,10 @@ class SwiftStorage(base.Storage):
         """Every queue container holds a ``meta`` object from its creation
         on, so a missing ``meta`` means a missing queue."""
         container = self._container(project, name)
-        if not fresh:
-            cached = self._metadata_cache.get(container)
-            if cached and time.monotonic() - cached[0] < \
-                    base.METADATA_CACHE_SECONDS:
-                return dict(cached[1])
-        metadata, count = documents.read_meta(self._swift, container,
-                                              newest=fresh)
+        metadata, _ = (self._read_meta(container, newest=True) if fresh
+                       else self._cached_meta(container))
         if metadata is None:
             raise errors.QueueDoesNotExist(name, project)
-        self._metadata_cache[container] = (time.monotonic(), metadata, count)
         return dict(metadata)
 
     def queue_set_metadata(self, project, name, metadata):
