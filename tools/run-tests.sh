@@ -145,7 +145,7 @@ run_tests() {
     if [ "$#" -eq 0 ]; then
         set -- tests
     fi
-    "$VENV/bin/python" -m pytest -q -ra -p no:cacheprovider \
+    "$VENV/bin/python" -m pytest -q -ra -p no:cacheprovider --durations=25 \
         --timeout="$TEST_TIMEOUT" "$@"
 }
 
