@@ -30,7 +30,7 @@ Swift durability
     losing one disk loses messages); for erasure-coded policies, below 2
     parity fragments. Warning when the ring is not there to read.
 Swift object expirer
-    Writes an object with ``X-Delete-At`` one second ahead and waits up to
+    Writes an object with ``X-Delete-At`` two seconds ahead and waits up to
     ``--expirer-timeout`` (``[status] expirer_timeout``) for it to leave
     the container listing, which only the expirer makes it do. Swift's
     expirer runs every 300 s by default, so the object may outlive a short
@@ -357,7 +357,10 @@ class Checks(upgradecheck.UpgradeCommands):
         previous = client.get_object(self.scratch, LAST_CANARY)
         previous = previous.data.decode() if previous.status == 200 else None
 
-        delete_at = int(now) + 1
+        # From the clock now, not ``now``: the listings above may have
+        # taken more than a second, and Swift refuses (400) an
+        # X-Delete-At in the past.
+        delete_at = int(self._clock()) + 2
         canary = '%s%012d-%s' % (CANARY_PREFIX, delete_at,
                                  uuid.uuid4().hex[:8])
         self._put(canary, headers={'X-Delete-At': str(delete_at)})
