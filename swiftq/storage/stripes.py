@@ -14,7 +14,7 @@ The stripe count of a queue is recorded on its ``meta`` object (a Swift
 object metadata header, invisible to tenants) when the queue is created:
 the configured ``[swift] queue_stripes``, or more if the queue metadata
 asks for it with ``_stripes``. It can be raised later (``_stripes`` in a
-PUT or PATCH of the metadata) but never lowered, so no stripe that may hold
+PATCH of the metadata) but never lowered, so no stripe that may hold
 messages is ever forgotten.
 """
 
