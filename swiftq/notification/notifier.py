@@ -45,6 +45,7 @@ from swiftq.notification.outcome import Outcome
 from swiftq.storage import documents
 from swiftq.storage import naming
 from swiftq.storage import segments as segments_mod
+from swiftq.storage import stripes
 from swiftq.swift.client import SwiftClient
 from swiftq.swift.errors import SwiftUnavailable
 
@@ -418,9 +419,8 @@ class QueueNotifier:
                 now - self._stripes_read_at > STRIPES_REFRESH:
             _, count = documents.read_meta(self.n.swift, self.container,
                                            newest=False)
-            self._stripe_containers = [
-                naming.stripe_container(self.container, k)
-                for k in range(count or 1)]
+            self._stripe_containers = stripes.Layout(
+                self.container, count or 1).containers
             self._stripes_read_at = now
         return self._stripe_containers
 

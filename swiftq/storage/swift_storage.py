@@ -116,7 +116,7 @@ class SwiftStorage(base.Storage):
     def _container(self, project, queue):
         return naming.queue_container(self._prefix, project, queue)
 
-    # -- stripes (see stripes.py) ----------------------------------------------
+    # -- stripes (see stripes.py) ---------------------------------------------
     def _layout(self, project, queue):
         return self._layout_of(self._container(project, queue))
 
@@ -256,8 +256,7 @@ class SwiftStorage(base.Storage):
     @_swift_errors
     def queue_delete(self, project, name):
         self._subscriptions().delete_queue(project, name)
-        layout = self._layout(project, name)
-        layout = self._layout_of(layout.container, fresh=True)
+        layout = self._layout_of(self._container(project, name), fresh=True)
         # Stripe 0 (with ``meta``, in the catalog) goes last: a queue is
         # gone only once all its stripes are.
         for container in reversed(layout.containers):
@@ -388,9 +387,9 @@ class SwiftStorage(base.Storage):
             plain_marker = split[1]
 
         def one(container):
-            found, _ = self._list_once(container, client_id, plain_marker,
-                                       limit, echo, include_claimed,
-                                       include_delayed)
+            found = self._list_once(container, client_id, plain_marker,
+                                    limit, echo, include_claimed,
+                                    include_delayed)
             return [(m['id'], self._outward_message(container, m))
                     for m in found]
 
@@ -415,9 +414,11 @@ class SwiftStorage(base.Storage):
 
     def _list_once(self, container, client_id, marker, limit, echo,
                    include_claimed, include_delayed):
+        """Up to ``limit`` messages of one stripe container after the plain
+        id ``marker``."""
         start = naming.split_message_id(marker) if marker else None
         if marker and start is None:
-            return [], marker
+            return []
         state = None
         now = time.time()
         found = []
@@ -426,7 +427,7 @@ class SwiftStorage(base.Storage):
         while len(found) < limit:
             page = proc.segments.list(container, list_marker, 100)
             if page is None:
-                return [], None
+                return []
             if state is None:
                 state = self._read_state(container)
             wanted = []
@@ -449,8 +450,7 @@ class SwiftStorage(base.Storage):
             if len(page) < 100:
                 break
             list_marker = page[-1].key
-        next_marker = found[-1]['id'] if found else marker
-        return found, next_marker
+        return found
 
     def _readable(self, container, candidates, state, now, echo, client_id,
                   limit):
