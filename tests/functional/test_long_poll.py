@@ -7,10 +7,13 @@ Figures (wake-up latency, Swift requests per second while idle) are
 printed; run with ``-s`` to see them. See doc/source/design/long-poll.rst.
 """
 
+import collections
 import concurrent.futures
+import re
 import statistics
 import threading
 import time
+import urllib.parse
 import uuid
 
 import pytest
@@ -233,8 +236,25 @@ def _swift_requests_about(swift, needle):
     swiftq's client, not the proxy's own subrequests) that mention
     ``needle``."""
     with open(swift.log_file('proxy-server'), errors='replace') as f:
-        return sum(1 for line in f
-                   if needle in line and 'python-urllib3' in line)
+        return [line for line in f
+                if needle in line and 'python-urllib3' in line]
+
+
+def _kinds(lines):
+    """What proxy log lines asked for, counted by method, object (hex and
+    digits folded; "listing" for a container) and status."""
+    kinds = collections.Counter()
+    for line in lines:
+        match = re.search(r' (GET|HEAD|PUT|POST|DELETE) (\S+) \S+ (\d{3}) ',
+                          line)
+        if match:
+            method, path, status = match.groups()
+            path = urllib.parse.unquote(urllib.parse.unquote(path))
+            parts = path.split('?')[0].split('/', 4)
+            what = parts[4] if len(parts) > 4 and parts[4] else 'listing'
+            kinds['%s %s %s' % (method, re.sub(r'[0-9a-f]{6,}|\d+', '#',
+                                               what), status)] += 1
+    return kinds
 
 
 def test_500_idle_waiters_cost_a_few_swift_requests(
@@ -243,9 +263,14 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
     queue costs a few Swift requests per second in all (not 500 polls);
     other requests are still served; then 500 messages wake all of them,
     each message claimed exactly once."""
+    # Slots for every waiter in each worker: gunicorn's workers accept
+    # connections unevenly, and a waiter refused a slot is answered at
+    # once and (in this test) asks again at once, i.e. polls: with 400
+    # slots per worker a loaded CI run saw 11.7 Swift requests/s instead
+    # of ~5, with 230 slots 69/s. Here only the shared waiting is measured.
     server = swiftq_server_factory(
         swift=local_swift, workers=2, threads=8,
-        overrides={**LONG_POLL, ('long_poll', 'waiters_per_worker'): 400})
+        overrides={**LONG_POLL, ('long_poll', 'waiters_per_worker'): WAITERS})
     project = 'lp-' + uuid.uuid4().hex[:8]
     queue_name = 'idle-' + uuid.uuid4().hex[:8]
     queue = '/v2/queues/' + queue_name
@@ -285,7 +310,7 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
     go.set()
     time.sleep(4)               # everyone is waiting by now
 
-    before = _swift_requests_about(local_swift, queue_name)
+    before = len(_swift_requests_about(local_swift, queue_name))
     idle_began = time.monotonic()
     began = time.monotonic()
     stats = admin.get(queue + '/stats')
@@ -294,7 +319,8 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
     assert stats.json()['messages']['total'] == 0
     time.sleep(10)
     idle_seconds = time.monotonic() - idle_began
-    idle_requests = _swift_requests_about(local_swift, queue_name) - before
+    idle_lines = _swift_requests_about(local_swift, queue_name)[before:]
+    idle_requests = len(idle_lines)
     rate = idle_requests / idle_seconds
     print('\n%d idle waiters: %d Swift requests on their queue in %.1f s '
           '= %.2f req/s; a stats request meanwhile took %.3f s'
@@ -303,7 +329,9 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
     # claim attempt (lease read, write, read back, release: 5 requests,
     # up to 15 when both workers want the lease). Far below one poll per
     # waiter per second (500 req/s).
-    assert rate < 2 * (1 / WATCH_INTERVAL + 15 / RECHECK_INTERVAL), rate
+    print('by kind: %s' % dict(_kinds(idle_lines).most_common()))
+    assert rate < 2 * (1 / WATCH_INTERVAL + 15 / RECHECK_INTERVAL), (
+        rate, len(early), _kinds(idle_lines).most_common())
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         posted_at = time.monotonic()
