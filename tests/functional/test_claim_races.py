@@ -20,7 +20,7 @@ from tests.functional import racing
 #: test here did before), and the striped race below is one more round.
 ROUNDS = 1
 STRIPES = 4
-MESSAGES = 2000
+MESSAGES = 1200
 PRODUCERS = 4
 CONSUMERS = 16
 

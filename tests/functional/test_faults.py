@@ -125,9 +125,11 @@ def _assert_sound(ledger, traffic, messages, left):
 # ---------------------------------------------------------------------------
 # 1. A storage node stops, then comes back
 # ---------------------------------------------------------------------------
-#: 4,000 keep producers and consumers busy for well over the 23 s fault
-#: window (10,000 until the suite's budget needed room for stripes).
-NODE_MESSAGES = 4000
+#: 2,500 keep producers and consumers busy for well over the 18 s fault
+#: window (10,000 and a 20 s stop until the suite's 20-minute budget
+#: needed room).
+NODE_MESSAGES = 2500
+NODE_STOPPED_SECONDS = 15
 NODE_QUEUES = 4     # one producer and CONSUMERS / 4 consumers each
 
 
@@ -171,7 +173,7 @@ def test_storage_node_stopped_and_restarted(fault_server, local_swift_3r,
                                             conf, fault_figures,
                                             record_property):
     """One of four storage nodes (each object has three replicas) is
-    stopped while 4,000 messages are posted and consumed, and started
+    stopped for 15 s while 2,500 messages are posted and consumed, and started
     again later: writes reach a quorum, X-Newest reads the remaining
     replicas, nothing acknowledged is lost or handed out twice."""
     traffic = _traffic(conf)
@@ -181,7 +183,7 @@ def test_storage_node_stopped_and_restarted(fault_server, local_swift_3r,
         traffic.fault_began('node 1 stopped')
         local_swift_3r.stop_node(1)
         try:
-            time.sleep(20)
+            time.sleep(NODE_STOPPED_SECONDS)
         finally:
             local_swift_3r.start_node(1)
             traffic.fault_ended('node 1 stopped')
@@ -197,7 +199,7 @@ def test_storage_node_stopped_and_restarted(fault_server, local_swift_3r,
 # ---------------------------------------------------------------------------
 # 2. An API worker is killed (SIGKILL) in the middle of claims and deletes
 # ---------------------------------------------------------------------------
-KILL_MESSAGES = 1500
+KILL_MESSAGES = 1000
 KILLS = 3
 
 
@@ -287,7 +289,7 @@ def test_api_worker_killed_during_claims(fault_server, conf, fault_figures,
 # ---------------------------------------------------------------------------
 # 3. The Swift proxy stops, then starts again
 # ---------------------------------------------------------------------------
-PROXY_MESSAGES = 1500
+PROXY_MESSAGES = 1000
 PROXY_DOWN_SECONDS = 8
 
 
@@ -440,7 +442,7 @@ def test_swift_proxy_stopped_and_restarted(fault_server, local_swift_3r,
 # ---------------------------------------------------------------------------
 # 4. A storage node hangs (SIGSTOP), then resumes
 # ---------------------------------------------------------------------------
-PAUSE_MESSAGES = 1500
+PAUSE_MESSAGES = 1000
 PAUSE_SECONDS = 12
 
 
