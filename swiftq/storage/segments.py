@@ -197,15 +197,17 @@ class SegmentStore:
                 LOG.exception('background %s failed', func.__name__)
         return self._executor.submit(_logged)
 
-    def delete(self, container, keys):
+    def delete(self, container, keys, timeout=None):
         """Delete segment objects (in parallel); missing ones are fine.
-        Returns the keys whose deletion Swift acknowledged."""
+        Returns the keys whose deletion Swift acknowledged (within
+        ``timeout`` seconds each, when given)."""
         keys = list(keys)
 
         def _one(key):
             self.cache.discard(container, key)
             resp = self._swift.delete_object(container,
-                                             naming.segment_object(key))
+                                             naming.segment_object(key),
+                                             timeout=timeout)
             return resp.status in (204, 404)
         done = []
         futures = {k: self._executor.submit(_one, k) for k in keys}

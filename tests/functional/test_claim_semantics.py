@@ -247,3 +247,42 @@ def test_pop_and_bulk_delete_are_fifo_and_exact(fast_api, bulk):
     assert listed(fast_api, queue, echo='true') == ids[3:]
     stats = fast_api.get('/v2/queues/%s/stats' % queue).json()['messages']
     assert (stats['total'], stats['free'], stats['claimed']) == (3, 3, 0)
+
+
+@pytest.mark.parametrize('how', ['bulk delete', 'pop'])
+def test_a_segment_deleted_whole_stays_deleted_for_the_next_holder(
+        fast_swiftq_server, swiftq_server_factory, local_swift, api_factory,
+        how):
+    """claims.rst "Delete, bulk delete, pop": a deletion that leaves its
+    segment dead is recorded by the segment's DELETE alone (no state
+    PUT). Another API process, taking the lease afterwards and loading the
+    state without those deletions, never returns those messages."""
+    second = swiftq_server_factory(
+        swift=local_swift, workers=1,
+        container_prefix=fast_swiftq_server.container_prefix,
+        overrides=FAST_OVERRIDES)
+    project, queue = 'tomb-' + uuid.uuid4().hex[:6], qname('tomb')
+    first_api, second_api = (api_factory(project=project, server=s)
+                             for s in (fast_swiftq_server, second))
+    first = post(first_api, queue, range(10))
+    rest = post(first_api, queue, range(10, 20))
+    if how == 'pop':
+        resp = first_api.delete('/v2/queues/%s/messages' % queue,
+                                params={'pop': 10})
+        assert [m['id'] for m in resp.json()['messages']] == first
+    else:
+        claim_id, ids = claim(first_api, queue, limit=10)
+        assert ids == first
+        resp = first_api.delete('/v2/queues/%s/messages?ids=%s&claim_ids=%s'
+                                % (queue, ','.join(ids), claim_id))
+        assert resp.status_code == 204
+    time.sleep(1.5)     # past lease_max_hold: the lease can move on
+    claim_id, ids = claim(second_api, queue, limit=20)
+    assert ids == rest
+    for api in (first_api, second_api):
+        stats = api.get('/v2/queues/%s/stats' % queue).json()['messages']
+        assert (stats['total'], stats['claimed']) == (10, 10)
+        assert listed(api, queue, echo='true',
+                      include_claimed='true') == rest
+        assert api.get('/v2/queues/%s/messages/%s'
+                       % (queue, first[0])).status_code == 404
