@@ -115,6 +115,13 @@ class LeaseKeeper:
             return lease is not None and not lease.retiring and \
                 lease.remaining() > MIN_REMAINING
 
+    def in_use(self, container):
+        """How many operations of this process run under its lease on
+        ``container`` now (0 when it holds none)."""
+        with self._cond:
+            lease = self._leases.get(container)
+            return lease.active if lease is not None else 0
+
     def forget(self, container):
         """Drop a lease whose queue vanished (no Swift request)."""
         with self._cond:

@@ -128,15 +128,23 @@ class StripePicker:
     processes serving one queue each work under the lease of a different
     stripe instead of passing one lease around:
 
-    1. the stripes whose lease this process holds (no Swift request to
+    1. the stripes whose lease this process holds and that no other
+       operation of this process is using right now (no Swift request to
        choose them; their views are in memory);
     2. stripes a lease-free probe finds free messages in, taking their
        lease only if nobody holds it (one attempt, no waiting); a stripe
        found held by another process is not tried again for
        ``BUSY_MEMORY`` seconds;
-    3. only if this process holds no stripe of the queue and the others
+    3. the held stripes in use, least used first: operations on one
+       stripe share its state writes one after the other, so a process
+       with more consumers than stripes takes free stripes (2.) before
+       it doubles up on its own;
+    4. only if this process holds no stripe of the queue and the others
        are all held elsewhere: wait for one of them, as a single-stripe
        queue does (its holder hands it over when asked).
+
+    A stripe probed empty while the process had held stripes to fall back
+    on is not probed again for ``BUSY_MEMORY`` seconds either.
 
     A process that holds stripes but finds them empty answers "nothing"
     rather than ask another process for its stripe: hand-offs stall both
@@ -156,6 +164,7 @@ class StripePicker:
         self._probe = probe
         self._turn = itertools.count(random.randrange(naming.MAX_STRIPES))
         self._busy_until = {}
+        self._empty_until = {}
 
     def take(self, layout, operation, found):
         """``operation(container, wait)`` on the chosen stripe(s) until
@@ -167,21 +176,30 @@ class StripePicker:
         start = next(self._turn) % len(containers)
         order = containers[start:] + containers[:start]
         held = [c for c in order if self._leases.holds(c)]
-        candidates = held + [c for c in order if c not in held]
+        idle = [c for c in held if not self._leases.in_use(c)]
+        in_use = sorted((c for c in held if c not in idle),
+                        key=self._leases.in_use)
+        candidates = idle + [c for c in order if c not in held] + in_use
         result = None
         busy = []
         failure = None
         for container in candidates:
-            if container not in held and \
-                    self._busy_until.get(container, 0.0) > time.monotonic():
-                busy.append(container)
-                continue
+            now = time.monotonic()
+            if container not in held:
+                if self._busy_until.get(container, 0.0) > now:
+                    busy.append(container)
+                    continue
+                if in_use and self._empty_until.get(container, 0.0) > now:
+                    continue
             try:
                 if container in held:
                     result = operation(container, True)
                 elif self._probe(container):
                     result = operation(container, False)
                 else:
+                    if in_use:
+                        self._empty_until[container] = now + \
+                            self.BUSY_MEMORY
                     continue
             except errors.LeaseBusy:
                 self._busy_until[container] = time.monotonic() + \

@@ -79,12 +79,17 @@ def test_counts_only_grow():
 
 
 class FakeLeases:
-    def __init__(self, held=(), busy=()):
+    def __init__(self, held=(), busy=(), active=None):
         self.held = set(held)
         self.busy = set(busy)
+        self.active = dict(active or {})   # held stripe -> operations
 
     def holds(self, container):
         return container in self.held
+
+    def in_use(self, container):
+        return self.active.get(container, 0) if container in self.held \
+            else 0
 
 
 class Recorder:
@@ -105,9 +110,10 @@ class Recorder:
         return self.messages.get(container, [])
 
 
-def pick(held=(), busy=(), messages=None, probe=None, failing=()):
+def pick(held=(), busy=(), messages=None, probe=None, failing=(),
+         active=None):
     layout = stripes.Layout(QUEUE, 4)
-    leases = FakeLeases(held, busy)
+    leases = FakeLeases(held, busy, active)
     messages = messages or {}
     recorder = Recorder(leases, messages, failing)
     picker = stripes.StripePicker(
@@ -193,3 +199,38 @@ def test_a_stripe_found_busy_is_passed_over_for_a_while():
     picker.take(layout, recorder, bool)
     picker.take(layout, recorder, bool)
     assert probes.count(S[1]) == 1
+
+
+def test_an_idle_held_stripe_comes_before_one_in_use():
+    for _ in range(8):      # whichever stripe the turn starts at
+        result, calls = pick(held=[S[0], S[1]], active={S[0]: 1},
+                             messages={S[0]: ['a'], S[1]: ['b']})
+        assert result == ['b'] and calls == [(S[1], True)]
+
+
+def test_with_every_held_stripe_in_use_a_free_one_is_taken_first():
+    result, calls = pick(held=[S[0]], active={S[0]: 1},
+                         messages={S[0]: ['a'], S[2]: ['c']})
+    assert result == ['c'] and calls == [(S[2], False)]
+
+
+def test_else_the_least_used_held_stripe_serves():
+    result, calls = pick(held=[S[0], S[1]], active={S[0]: 2, S[1]: 1},
+                         busy=[S[2]], messages={S[0]: ['a'], S[1]: ['b']})
+    assert result == ['b'] and calls[-1] == (S[1], True)
+    assert (S[0], True) not in calls
+
+
+def test_stripes_probed_empty_while_spreading_are_left_alone_a_while():
+    layout = stripes.Layout(QUEUE, 4)
+    leases = FakeLeases(held=[S[0]], active={S[0]: 1})
+    probes = []
+    recorder = Recorder(leases, {S[0]: ['a']})
+    picker = stripes.StripePicker(leases, lambda c: probes.append(c))
+    assert picker.take(layout, recorder, bool) == ['a']
+    assert picker.take(layout, recorder, bool) == ['a']
+    assert sorted(probes) == sorted(S[1:])      # once each
+    # A process with nothing in use probes as before.
+    leases.active = {}
+    picker.take(layout, Recorder(leases, {}), bool)
+    assert len(probes) == 6
