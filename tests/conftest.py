@@ -94,6 +94,8 @@ def swiftq_server_factory(request, tmp_path_factory):
         return server.start()
 
     yield factory
+    for server in servers:      # each may take its graceful timeout
+        server.signal_stop()
     for server in servers:
         server.stop()
 
