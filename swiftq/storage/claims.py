@@ -548,30 +548,23 @@ class ClaimEngine:
         acknowledged within the lease, the state PUT records them (group
         commit) and dead segments are deleted in the background."""
         container = lease.container
+        try:
+            timeout = lease.write_timeout(self._read_timeout)
+        except errors.LeaseUnavailable:
+            timeout = None      # and the state PUT below says so
         now = time.time()
         with view.mutex:
             dead = [k for k in keys
-                    if k in view.segments and k not in view.dropping and
+                    if timeout and k in view.segments and
+                    k not in view.dropping and
                     view.state.is_dead(view.segments[k], now)]
             if len(dead) != len(keys):
                 dead = []
             view.dropping.update(dead)
-        if dead:
-            try:
-                gone = self._segments.delete(
-                    container, dead,
-                    timeout=lease.write_timeout(self._read_timeout))
-            except errors.LeaseUnavailable:
-                gone = []
-            finally:
-                with view.mutex:
-                    view.dropping.difference_update(dead)
-            with view.mutex:
-                for key in gone:
-                    view.remove(key)
-            if len(gone) == len(dead):
-                view.stats['tombstone_commits'] += 1
-                return
+        if dead and len(self._delete_segments(container, view, dead,
+                                              timeout)) == len(dead):
+            view.stats['tombstone_commits'] += 1
+            return
         self._flush(lease, view, version)
         self._drop_dead(container, view, keys)
 
@@ -596,12 +589,15 @@ class ClaimEngine:
             self._segments.submit(self._delete_segments, container, view,
                                   keys)
 
-    def _delete_segments(self, container, view, keys):
+    def _delete_segments(self, container, view, keys, timeout=None):
+        """DELETE segments marked ``dropping``; the view forgets those
+        Swift acknowledged, which are returned."""
         try:
-            gone = self._segments.delete(container, keys)
+            gone = self._segments.delete(container, keys, timeout=timeout)
         finally:
             with view.mutex:
                 view.dropping.difference_update(keys)
         with view.mutex:
             for key in gone:
                 view.remove(key)
+        return gone
