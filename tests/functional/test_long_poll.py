@@ -17,6 +17,7 @@ import urllib.parse
 import uuid
 
 import pytest
+import requests
 
 from tests.conftest import FAST_OVERRIDES
 from tests.functional import server as server_lib
@@ -300,6 +301,7 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
     results = [None] * WAITERS
     woken_at = [None] * WAITERS
     early = []
+    dropped = []
     failed = []
     go = threading.Event()
 
@@ -309,8 +311,19 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
         try:
             go.wait()
             while True:
-                resp = client.post(queue + '/claims?limit=1&wait=20',
-                                   json={'ttl': 300})
+                try:
+                    resp = client.post(queue + '/claims?limit=1&wait=20',
+                                       json={'ttl': 300})
+                except requests.ConnectionError:
+                    # Seen once in a clean-clone run (500 client threads
+                    # on a loaded machine): "closed without response",
+                    # most likely gunicorn closing a kept-alive connection
+                    # after its 2 s keepalive just as the next request was
+                    # sent on it. Ask again on a new connection; a claim
+                    # that was made but not answered would leave a message
+                    # no waiter gets, which the checks below catch.
+                    dropped.append(i)
+                    continue
                 if resp.status_code == 201:
                     break
                 if resp.status_code == 204:
@@ -370,7 +383,8 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
     _report('500 waiters woken by 500 messages (from the first post)',
             latencies)
     print('%d early 204 answers (deadline or no free slot) re-sent; '
-          'errors: %s' % (len(early), failed))
+          '%d dropped connections; errors: %s'
+          % (len(early), len(dropped), failed))
     assert statuses.count(201) == WAITERS, statuses
     assert sorted(bodies) == list(range(WAITERS))      # once each
     assert failed == []
