@@ -131,7 +131,7 @@ def test_post_on_another_server_wakes_a_waiting_claim(clients):
     waiter, poster = clients
     queue = _queue()
     poster.put(queue)
-    rounds = 12
+    rounds = 8
     latencies, got = _wait_and_post(
         waiter, poster, queue, ('POST', '/claims?limit=5&wait=20'), 201,
         rounds)
