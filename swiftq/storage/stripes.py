@@ -176,9 +176,9 @@ class StripePicker:
         start = next(self._turn) % len(containers)
         order = containers[start:] + containers[:start]
         held = [c for c in order if self._leases.holds(c)]
-        idle = [c for c in held if not self._leases.in_use(c)]
-        in_use = sorted((c for c in held if c not in idle),
-                        key=self._leases.in_use)
+        use = {c: self._leases.in_use(c) for c in held}    # one snapshot
+        idle = [c for c in held if not use[c]]
+        in_use = sorted((c for c in held if use[c]), key=use.get)
         candidates = idle + [c for c in order if c not in held] + in_use
         result = None
         busy = []
