@@ -366,7 +366,7 @@ _F_METHOD, _F_PATH, _F_STATUS, _F_SOURCE_OFFSET = 3, 4, 6, 16
 SLOW = 0.5
 
 
-def _kind(path):
+def request_kind(path):
     """'/v1/AUTH_x/<container>/<object>?...' -> what swiftq uses it for."""
     # the proxy logs the path quoted, query string included
     path = urllib.parse.unquote(path).split('?', 1)[0]
@@ -393,7 +393,7 @@ def swift_requests(proxy_log, start, end, kind=None, account=None):
     makes for itself are left out. ``kind``: another naming of what a
     path is for (default: swiftq's); ``account``: only requests to that
     account (e.g. ``AUTH_test2``)."""
-    kind = kind or _kind
+    kind = kind or request_kind
     from swiftq.bench import stats
 
     groups = {}

@@ -13,12 +13,12 @@ import re
 import statistics
 import threading
 import time
-import urllib.parse
 import uuid
 
 import pytest
 import requests
 
+from swiftq.bench import local as bench_local
 from tests.conftest import FAST_OVERRIDES
 from tests.functional import server as server_lib
 
@@ -241,20 +241,21 @@ def _swift_requests_about(swift, needle):
                 if needle in line and 'python-urllib3' in line]
 
 
+#: method, path and status in a proxy access log line
+_LOGGED = re.compile(r' (GET|HEAD|PUT|POST|DELETE) (\S+) \S+ (\d{3}) ')
+
+
 def _kinds(lines):
-    """What proxy log lines asked for, counted by method, object (hex and
-    digits folded; "listing" for a container) and status."""
+    """Proxy log lines counted by method, what swiftq used the path for
+    (named as swiftq-bench reports it: segment, container, state, lease,
+    meta...) and status."""
     kinds = collections.Counter()
     for line in lines:
-        match = re.search(r' (GET|HEAD|PUT|POST|DELETE) (\S+) \S+ (\d{3}) ',
-                          line)
+        match = _LOGGED.search(line)
         if match:
             method, path, status = match.groups()
-            path = urllib.parse.unquote(urllib.parse.unquote(path))
-            parts = path.split('?')[0].split('/', 4)
-            what = parts[4] if len(parts) > 4 and parts[4] else 'listing'
-            kinds['%s %s %s' % (method, re.sub(r'[0-9a-f]{6,}|\d+', '#',
-                                               what), status)] += 1
+            kinds['%s %s %s' % (method, bench_local.request_kind(path),
+                                status)] += 1
     return kinds
 
 
@@ -269,8 +270,9 @@ def _wait_until_settled(swift, queue_name, quiet=3.0, timeout=60.0):
     deadline = time.monotonic() + timeout
     last, quiet_since = None, time.monotonic()
     while time.monotonic() < deadline:
-        leases = sum(1 for line in _swift_requests_about(swift, queue_name)
-                     if '/lease' in urllib.parse.unquote(line))
+        leases = sum(count for kind, count in _kinds(
+            _swift_requests_about(swift, queue_name)).items()
+            if kind.split()[1].startswith('lease'))
         if leases != last:
             last, quiet_since = leases, time.monotonic()
         elif time.monotonic() - quiet_since >= quiet:
