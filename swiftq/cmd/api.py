@@ -16,6 +16,7 @@ bind               ``[api] bind_host`` and ``[api] bind_port``
 workers            ``[api] workers``
 worker_class       :class:`JsonErrorWorker` (gthread)
 threads            ``[api] threads`` + ``[long_poll] waiters_per_worker``
+keepalive          ``[api] keepalive_timeout``
 graceful_timeout   :data:`GRACEFUL_TIMEOUT` seconds
 control socket     disabled
 =================  ==========================================
@@ -85,6 +86,9 @@ def gunicorn_settings(conf):
         # Long-polling requests wait in threads of their own (at most
         # waiters_per_worker of them), never in the [api] threads.
         'threads': conf.api.threads + conf.long_poll.waiters_per_worker,
+        # gunicorn's default (2 s) closes connections that clients still
+        # hold and reuse; see the option's help.
+        'keepalive': conf.api.keepalive_timeout,
         'graceful_timeout': GRACEFUL_TIMEOUT,
         'timeout': WORKER_TIMEOUT,
         'preload_app': False,

@@ -25,8 +25,20 @@ max_request_body_size = cfg.IntOpt(
          'is read. Resource-specific limits (message post size, queue '
          'metadata size) are smaller and live in [transport].')
 
+keepalive_timeout = cfg.IntOpt(
+    'keepalive_timeout', default=75, min=0,
+    help='Seconds an idle HTTP/1.1 connection is kept open for its '
+         'client\'s next request; 0 closes every connection after one '
+         'request. A server that closes an idle connection races the '
+         'client that is sending its next request on it, and the client '
+         'sees a reset it may not retry (a POST is not idempotent). Keep '
+         'this longer than the idle timeout of the load balancer in front '
+         '(commonly 60 s) and than the pauses of the clients, so that it is '
+         'the client side that closes idle connections.')
+
 GROUP_NAME = 'api'
-ALL_OPTS = [bind_host, bind_port, workers, threads, max_request_body_size]
+ALL_OPTS = [bind_host, bind_port, workers, threads, keepalive_timeout,
+            max_request_body_size]
 
 
 def register_opts(conf):

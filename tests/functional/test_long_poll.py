@@ -320,7 +320,8 @@ def test_500_idle_waiters_cost_a_few_swift_requests(
                     # Seen once in a clean-clone run (500 client threads
                     # on a loaded machine): "closed without response",
                     # most likely gunicorn closing a kept-alive connection
-                    # after its 2 s keepalive just as the next request was
+                    # after its keepalive (then gunicorn's 2 s; now [api]
+                    # keepalive_timeout) just as the next request was
                     # sent on it. Ask again on a new connection; a claim
                     # that was made but not answered would leave a message
                     # no waiter gets, which the checks below catch.
