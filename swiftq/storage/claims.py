@@ -30,6 +30,8 @@ LISTING_PAGE = 1000
 PREFETCH = 4
 # Segments past the last one claimed from that a read-ahead looks at.
 PREFETCH_SCAN = 32
+# Bodies of this process's own posts a view keeps at most (OwnPosts).
+MAX_POSTED = 4096
 
 
 class QueueView:
@@ -48,6 +50,11 @@ class QueueView:
         self.segments = collections.OrderedDict()
         self.at_tail = False
         self.verified = {}      # key -> body read with X-Newest this lease
+        # key -> body of a segment this process began posting during this
+        # lease (see ClaimEngine.own_posts); under its own lock, so a post
+        # never waits for a claim that holds ``mutex``
+        self.posted = collections.OrderedDict()
+        self.posted_lock = threading.Lock()
         self.dropping = set()   # dead segments being deleted
         self.prefetch = {}      # key -> Future of an X-Newest read
         self.mutex = threading.Lock()
@@ -59,7 +66,7 @@ class QueueView:
         self.broken = False     # a state PUT failed: never trust this view
         self.stats = {'changes': 0, 'writes': 0, 'write_seconds': 0.0,
                       'reads': 0, 'read_seconds': 0.0,
-                      'tombstone_commits': 0}
+                      'tombstone_commits': 0, 'own_posts': 0}
 
     def changed(self):
         """Note an in-memory change (call with ``mutex`` held)."""
@@ -73,8 +80,48 @@ class QueueView:
     def remove(self, key):
         self.segments.pop(key, None)
         self.verified.pop(key, None)
+        self.forget_posted(key)
         self.prefetch.pop(key, None)
         self.state.forget_segment(key)
+
+    def expect_posted(self, key, body):
+        with self.posted_lock:
+            self.posted[key] = body
+            while len(self.posted) > MAX_POSTED:
+                self.posted.popitem(last=False)
+
+    def forget_posted(self, key):
+        with self.posted_lock:
+            return self.posted.pop(key, None)
+
+    def is_posted(self, key):
+        with self.posted_lock:
+            return key in self.posted
+
+
+class OwnPosts:
+    """Hands the bodies of segments this process posts to a stripe whose
+    lease it holds to the holder's view, so that a claim need not read
+    them back from Swift.
+
+    A body is registered before its segment's PUT is sent, in the view of
+    the lease held then. The view lives for one lease: while it does, no
+    other process can claim or delete in the stripe, and a segment can
+    only be deleted by this process after a listing showed it, which
+    removes the registration (``QueueView.remove``). So a registered body
+    is never that of a deleted segment. Without the registration a claim
+    reads the segment with X-Newest (_verified_body); dropping one is
+    always safe.
+    """
+
+    def __init__(self, view):
+        self._view = view
+
+    def before_put(self, key, body):
+        self._view.expect_posted(key, body)
+
+    def put_failed(self, key):
+        self._view.forget_posted(key)
 
 
 class Picked:
@@ -110,6 +157,16 @@ class ClaimEngine:
         self.next_release = None
 
     # -- operations -----------------------------------------------------------
+    def own_posts(self, container):
+        """An OwnPosts for a post to ``container`` if this process holds
+        its lease and has a view of it now, else None (no Swift
+        request)."""
+        lease = self._leases.current(container)
+        view = lease.cache if lease is not None else None
+        if view is None or view.broken:
+            return None
+        return OwnPosts(view)
+
     def claim(self, container, ttl, grace, limit, wait=True):
         """``(claim_id, [Picked])`` or ``(None, [])``; then
         ``next_release`` tells when messages may become free (see
@@ -313,7 +370,8 @@ class ClaimEngine:
             if segment.key in view.segments:
                 continue
             view.segments[segment.key] = segment
-            if budget > 0 and segment.key not in view.verified:
+            if budget > 0 and segment.key not in view.verified and \
+                    not view.is_posted(segment.key):
                 view.prefetch[segment.key] = self._segments.submit_read(
                     container, segment.key)
                 budget -= 1
@@ -333,7 +391,8 @@ class ClaimEngine:
             scanned += 1
             if scanned > PREFETCH_SCAN:
                 return
-            if key in view.verified or key in view.prefetch:
+            if key in view.verified or key in view.prefetch or \
+                    view.is_posted(key):
                 continue
             view.prefetch[key] = self._segments.submit_read(container, key)
             budget -= 1
@@ -456,6 +515,11 @@ class ClaimEngine:
 
     def _verified_body(self, container, view, segment):
         body = view.verified.get(segment.key)
+        if body is None:
+            body = view.forget_posted(segment.key)
+            if body is not None:
+                view.verified[segment.key] = body
+                view.stats['own_posts'] += 1
         if body is None:
             began = time.monotonic()
             pending = view.prefetch.pop(segment.key, None)

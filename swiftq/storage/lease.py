@@ -110,10 +110,17 @@ class LeaseKeeper:
 
     def holds(self, container):
         """Does this process hold a usable lease on ``container`` now?"""
+        return self.current(container) is not None
+
+    def current(self, container):
+        """The usable lease this process holds on ``container`` now, or
+        None (no Swift request)."""
         with self._cond:
             lease = self._leases.get(container)
-            return lease is not None and not lease.retiring and \
-                lease.remaining() > MIN_REMAINING
+            if lease is None or lease.retiring or \
+                    lease.remaining() <= MIN_REMAINING:
+                return None
+            return lease
 
     def in_use(self, container):
         """How many operations of this process run under its lease on

@@ -94,21 +94,24 @@ class SegmentStore:
         self._max_claim_life = max_claim_life
         self.cache = BodyCache()
 
-    def write(self, container, messages, client_id):
+    def write(self, container, messages, client_id, own_posts=None):
         """PUT the segments of one post. Returns the message ids in order,
         or None if the container does not exist. Raises SwiftUnavailable
         if any segment could not be stored (the post is then not
         acknowledged; segments already stored are harmless extra
-        messages only if the client retries — see design)."""
+        messages only if the client retries — see design).
+        ``own_posts`` (claims.OwnPosts) hears of each segment before its
+        PUT is sent and of each PUT that did not succeed."""
         runs = split_into_runs(messages)
         keys = self._keys.next_keys(len(runs))
         jobs = [(key, ttl, delay, bodies)
                 for key, ((ttl, delay), bodies) in zip(keys, runs)]
         if len(jobs) == 1:
-            results = [self._put_segment(container, client_id, *jobs[0])]
+            results = [self._put_segment(container, client_id, own_posts,
+                                         *jobs[0])]
         else:
             futures = [self._executor.submit(self._put_segment, container,
-                                             client_id, *job)
+                                             client_id, own_posts, *job)
                        for job in jobs]
             results = [f.result() for f in futures]
         if any(status == 404 for status in results):
@@ -118,21 +121,30 @@ class SegmentStore:
             ids.extend(naming.message_id(key, i) for i in range(len(bodies)))
         return ids
 
-    def _put_segment(self, container, client_id, key, ttl, delay, bodies):
+    def _put_segment(self, container, client_id, own_posts, key, ttl, delay,
+                     bodies):
         created = naming.created_from_key(key)
         delete_at = math.ceil(created + delay + ttl + self._max_claim_life +
                               EXPIRY_SLACK)
         body = SegmentBody(client_id, bodies)
-        resp = self._swift.put_object(
-            container, naming.segment_object(key), body.encode(),
-            content_type=naming.segment_content_type(len(bodies), ttl,
-                                                     delay),
-            headers={'X-Delete-At': str(delete_at)})
-        if resp.status == 201:
+        if own_posts is not None:
+            own_posts.before_put(key, body)
+        status = None
+        try:
+            resp = self._swift.put_object(
+                container, naming.segment_object(key), body.encode(),
+                content_type=naming.segment_content_type(len(bodies), ttl,
+                                                         delay),
+                headers={'X-Delete-At': str(delete_at)})
+            status = resp.status
+        finally:
+            if status != 201 and own_posts is not None:
+                own_posts.put_failed(key)
+        if status == 201:
             self.cache.put(container, key, body)
-        elif resp.status != 404:
-            raise SwiftUnavailable('segment PUT answered %d' % resp.status)
-        return resp.status
+        elif status != 404:
+            raise SwiftUnavailable('segment PUT answered %d' % status)
+        return status
 
     def list(self, container, marker_key=None, limit=None):
         """Segments after ``marker_key`` in FIFO order (one listing page of

@@ -344,9 +344,13 @@ class SwiftStorage(base.Storage):
         return self._post(self._layout(project, queue), messages, client_id)
 
     def _post(self, layout, messages, client_id):
-        """One post goes to one stripe, the next stripe in turn."""
+        """One post goes to one stripe, the next stripe in turn (not only
+        the stripes this process holds: their holder would get all its
+        posts, while the consumers of other processes, holding stripes of
+        their own, find nothing)."""
         container = layout.containers[next(self._post_turn) % layout.count]
-        ids = self._p().segments.write(container, messages, client_id)
+        ids = self._p().segments.write(container, messages, client_id,
+                                       self._engine().own_posts(container))
         if ids is None:         # lazily created queue (or stripe)
             if self._create_container(layout.container):
                 self._put_metadata(layout.container, {}, layout.count)
