@@ -14,42 +14,15 @@ report can say where the machine's CPU went.
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
+
+from swiftq import child_processes
 
 START_TIMEOUT = 60
 STOP_TIMEOUT = 15
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def _ini_value(value):
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    return str(value)
-
-
-def render_config(sections):
-    """INI text from ``{group: {name: value}}`` (DEFAULT first)."""
-    lines = []
-    for group in sorted(sections, key=lambda g: (g != 'DEFAULT', g)):
-        lines.append('[%s]' % group)
-        for name, value in sections[group].items():
-            if value is not None:
-                lines.append('%s = %s' % (name, _ini_value(value)))
-        lines.append('')
-    return '\n'.join(lines)
 
 
 def parse_api_options(items):
@@ -64,17 +37,6 @@ def parse_api_options(items):
         group, dot, opt = name.rpartition('.')
         overrides[(group if dot else 'DEFAULT', opt)] = value
     return overrides
-
-
-def _die_with_parent():
-    """In the child, before exec: get SIGTERM when the bench dies, even by
-    SIGKILL (Linux; best effort elsewhere)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 class LocalStackError(RuntimeError):
@@ -164,9 +126,9 @@ class LocalStack:
         return sections
 
     def _start_api(self):
-        self.port = free_port()
+        self.port = child_processes.free_port()
         with open(self.config_file, 'w') as f:
-            f.write(render_config(self._sections()))
+            f.write(child_processes.render_ini(self._sections()))
         self._log('starting swiftq-api on %s (%d worker(s) x %d thread(s))'
                   % (self.url, self.api_workers, self.api_threads))
         with open(self.log_file, 'ab') as log:
@@ -176,47 +138,17 @@ class LocalStack:
                 stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, process_group=0,
                 env=dict(os.environ, PYTHONUNBUFFERED='1'),
-                preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.api.poll() is not None:
-                raise LocalStackError('swiftq-api exited with status %s:\n%s'
-                                      % (self.api.returncode,
-                                         self.log_tail()))
-            try:
-                with urllib.request.urlopen(self.url + '/v2/ping',
-                                            timeout=5) as resp:
-                    if resp.status == 204 and \
-                            len(_children(self.api.pid)) >= \
-                            self.api_workers:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.2)
-        raise LocalStackError('swiftq-api not ready after %ss:\n%s'
-                              % (START_TIMEOUT, self.log_tail()))
+                preexec_fn=child_processes.die_with_parent)
+        child_processes.wait_serving(
+            self.api, self.url + '/v2/ping', self.api_workers, START_TIMEOUT,
+            LocalStackError, 'swiftq-api', self.log_file)
 
     def log_tail(self, lines=30):
-        try:
-            with open(self.log_file, errors='replace') as f:
-                return ''.join(f.readlines()[-lines:])
-        except OSError:
-            return ''
+        return child_processes.log_tail(self.log_file, lines)
 
     def stop(self):
-        if self.api is not None and self.api.poll() is None:
-            workers = _children(self.api.pid)
-            self.api.terminate()
-            try:
-                self.api.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.api.kill()
-                self.api.wait()
-            for pid in workers:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        if self.api is not None:
+            child_processes.stop_tree(self.api, STOP_TIMEOUT)
         if self.swift is not None:
             self.swift.stop()
         if self._own_dir and not self.keep_dir:
@@ -318,10 +250,6 @@ def _proc_table():
         except (IndexError, ValueError):
             continue
     return table
-
-
-def _children(pid):
-    return [p for p, (ppid, _, _) in _proc_table().items() if ppid == pid]
 
 
 def cpu_times(groups):

@@ -41,11 +41,10 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 
+from swiftq import child_processes
 from swiftq.bench import local
 from swiftq.bench import tempauth_keystone
 
@@ -119,7 +118,7 @@ class RedisServer:
         if not self.binary:
             raise ZaqarPeerError('no redis-server: apt-get install '
                                  'redis-server')
-        self.port = local.free_port()
+        self.port = child_processes.free_port()
         with open(self.log_file, 'ab') as log:
             self.process = subprocess.Popen(
                 [self.binary, '--port', str(self.port),
@@ -127,7 +126,7 @@ class RedisServer:
                  '--daemonize', 'no'],
                 cwd=self.base_dir, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, process_group=0,
-                preexec_fn=local._die_with_parent)
+                preexec_fn=child_processes.die_with_parent)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
@@ -141,26 +140,12 @@ class RedisServer:
                 pass
             time.sleep(0.1)
         raise ZaqarPeerError('redis-server did not start: %s'
-                             % _tail(self.log_file))
+                             % child_processes.log_tail(self.log_file))
 
     def stop(self):
         if self.process is not None:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
+            child_processes.stop_tree(self.process, STOP_TIMEOUT)
             self.process = None
-
-
-def _tail(path, lines=30):
-    try:
-        with open(path, errors='replace') as f:
-            return ''.join(f.readlines()[-lines:])
-    except OSError:
-        return ''
 
 
 class ZaqarPeer:
@@ -256,7 +241,7 @@ class ZaqarPeer:
                                       redis_uri=self.redis.uri,
                                       debug=self.debug)
             with open(self.config_file, 'w') as f:
-                f.write(local.render_config(config))
+                f.write(child_processes.render_ini(config))
             self._make_database()
             self._spawn()
             self._wait_ready(t0 + START_TIMEOUT)
@@ -292,7 +277,7 @@ class ZaqarPeer:
         # the wrapper alone on gunicorn's --pythonpath: swiftq/bench's
         # other modules (client, stats...) must not shadow anything
         shutil.copy(os.path.join(HERE, '_zaqar_wsgi.py'), self.base_dir)
-        self.port = local.free_port()
+        self.port = child_processes.free_port()
         self._log('starting Zaqar %s on %s (%s driver, %d worker(s) x '
                   '%d thread(s))' % (self.version, self.url,
                                      self.store.capitalize(), self.workers,
@@ -314,51 +299,23 @@ class ZaqarPeer:
                 command, cwd=self.base_dir, env=env,
                 stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, process_group=0,
-                preexec_fn=local._die_with_parent)
+                preexec_fn=child_processes.die_with_parent)
 
     def _wait_ready(self, deadline):
         """Until ``GET /v2/ping`` answers 204 (Zaqar's ping asks the
         message store: the Swift driver logs in through the login
         endpoint and asks Swift for its capabilities) and every worker is
         up."""
-        last = 'no answer'
         # Zaqar wants a Client-ID on every request, even a ping
-        ping = urllib.request.Request(self.url + '/v2/ping', headers={
-            'Client-ID': str(uuid.uuid4()), 'X-Project-ID': 'ping'})
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ZaqarPeerError('Zaqar exited with status %s:\n%s'
-                                     % (self.process.returncode,
-                                        self.log_tail()))
-            try:
-                with urllib.request.urlopen(ping, timeout=10) as resp:
-                    last = 'HTTP %d' % resp.status
-                    if resp.status == 204 and len(local._children(
-                            self.process.pid)) >= self.workers:
-                        return
-            except urllib.error.HTTPError as exc:
-                last = 'HTTP %d' % exc.code
-            except (urllib.error.URLError, OSError) as exc:
-                last = repr(exc)
-            time.sleep(0.3)
-        raise ZaqarPeerError('Zaqar not ready (GET /v2/ping: %s):\n%s'
-                             % (last, self.log_tail()))
+        child_processes.wait_serving(
+            self.process, self.url + '/v2/ping', self.workers,
+            deadline - time.monotonic(), ZaqarPeerError, 'Zaqar',
+            self.log_file, interval=0.3,
+            headers={'Client-ID': str(uuid.uuid4()), 'X-Project-ID': 'ping'})
 
     def stop(self):
         if self.process is not None:
-            workers = local._children(self.process.pid)
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
-            for pid in workers:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            child_processes.stop_tree(self.process, STOP_TIMEOUT)
             self.process = None
         if self.keystone is not None:
             self.keystone.stop()
@@ -373,7 +330,7 @@ class ZaqarPeer:
         self.stop()
 
     def log_tail(self, lines=30):
-        return _tail(self.log_file, lines)
+        return child_processes.log_tail(self.log_file, lines)
 
 
 def swift_kind(path):

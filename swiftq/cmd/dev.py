@@ -23,10 +23,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 import uuid
+
+from swiftq import child_processes
 
 PING_TIMEOUT = 60
 STOP_TIMEOUT = 15
@@ -90,24 +89,6 @@ def api_command(config_file, name='swiftq-api', module='swiftq.cmd.api'):
     return [sys.executable, '-m', module, '--config-file', config_file]
 
 
-def wait_for_ping(base_url, process, timeout=PING_TIMEOUT):
-    """Wait until GET /v2/ping answers 204; False if the server died or
-    the time ran out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(base_url + '/v2/ping',
-                                        timeout=5) as resp:
-                if resp.status == 204:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    return False
-
-
 def examples(base_url, client_id):
     """Shell commands that exercise the API, ready to paste."""
     h = ('-H "Client-ID: %s" -H "X-Project-ID: %s"' % (client_id, PROJECT))
@@ -154,26 +135,8 @@ def _raise_stop(signum, frame):
     raise _Stop()
 
 
-def _die_with_parent():
-    """In the child, before exec: get SIGTERM when swiftq-dev dies, even
-    by SIGKILL (Linux; best effort elsewhere)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
-
-def stop_process(process, timeout=STOP_TIMEOUT):
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+class _NotServing(Exception):
+    pass
 
 
 def main(argv=None):
@@ -206,12 +169,13 @@ def main(argv=None):
                                    stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL,
                                    process_group=0,
-                                   preexec_fn=_die_with_parent)
-        if not wait_for_ping(base_url, api):
-            print('swiftq-dev: swiftq-api did not answer GET /v2/ping with '
-                  '204; last lines of %s:' % log_file, file=sys.stderr)
-            with open(log_file, errors='replace') as f:
-                sys.stderr.write(''.join(f.readlines()[-30:]))
+                                   preexec_fn=child_processes.die_with_parent)
+        try:
+            child_processes.wait_serving(
+                api, base_url + '/v2/ping', args.workers, PING_TIMEOUT,
+                _NotServing, 'swiftq-api', log_file)
+        except _NotServing as exc:
+            print('swiftq-dev: %s' % exc, file=sys.stderr)
             status = 1
             return status
         notifier_log = os.path.join(base_dir, 'swiftq-notifier.log')
@@ -221,7 +185,7 @@ def main(argv=None):
                             'swiftq.cmd.notifier'),
                 stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, process_group=0,
-                preexec_fn=_die_with_parent)
+                preexec_fn=child_processes.die_with_parent)
         print('swiftq-dev: swiftq-notifier delivers to subscriptions (log '
               '%s)' % notifier_log)
         print()
@@ -239,10 +203,9 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if notifier is not None:
-            stop_process(notifier)
-        if api is not None:
-            stop_process(api)
+        for process in (notifier, api):
+            if process is not None:
+                child_processes.stop_tree(process, STOP_TIMEOUT)
         swift.stop()
     return status
 

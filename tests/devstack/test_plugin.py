@@ -36,6 +36,7 @@ import uuid
 import pytest
 import requests
 
+from swiftq.child_processes import free_port
 from tests.functional import server as server_lib
 
 REPO_ROOT = server_lib.REPO_ROOT
@@ -222,7 +223,7 @@ def test_shellcheck_clean(shellcheck):
 
 
 def test_stack_unstack_clean_on_local_swift(tmp_path, local_swift):
-    port = server_lib.free_port()
+    port = free_port()
     devstack = Devstack(
         tmp_path,
         SWIFTQ_UWSGI_HTTP='127.0.0.1:%d' % port,

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+from swiftq import child_processes
 from tests.functional import server as server_lib
 
 #: Test defaults: quick passes, a short settle window.
@@ -41,7 +42,7 @@ class NotifierProcess:
         if signed_url_key:
             sections['signed_url'] = {'secret_key': signed_url_key}
         with open(self.config_file, 'w') as f:
-            f.write(server_lib.render_config(sections))
+            f.write(child_processes.render_ini(sections))
         self.process = None
 
     def start(self):
@@ -53,7 +54,7 @@ class NotifierProcess:
                 env=dict(os.environ, PYTHONUNBUFFERED='1'),
                 stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=server_lib._die_with_parent)
+                preexec_fn=child_processes.die_with_parent)
         return self
 
     @property

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 
-from tests.functional.server import free_port
+from swiftq.child_processes import free_port
 
 
 class Received:

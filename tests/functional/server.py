@@ -9,13 +9,15 @@ built on them live in ``tests/conftest.py``.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 
 import requests
+
+from swiftq import child_processes
+from swiftq.child_processes import free_port
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -25,26 +27,9 @@ STOP_TIMEOUT = 15
 DEFAULT_CLIENT_TIMEOUT = 30
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def unique_prefix():
     """A container_prefix no other server (or test run) uses."""
     return 't' + uuid.uuid4().hex[:6]
-
-
-def _ini_value(value):
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    if isinstance(value, dict):
-        return ','.join('%s:%s' % (k, _ini_value(v))
-                        for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return ','.join(_ini_value(v) for v in value)
-    return str(value)
 
 
 def _known_options():
@@ -61,18 +46,6 @@ def _known_options():
         group = group or 'DEFAULT'
         known.setdefault(group, set()).update(o.dest for o in opts)
     return known
-
-
-def render_config(sections):
-    """INI text from ``{group: {name: value}}`` (group 'DEFAULT' first)."""
-    lines = []
-    for group in sorted(sections, key=lambda g: (g != 'DEFAULT', g)):
-        lines.append('[%s]' % group)
-        for name, value in sections[group].items():
-            if value is not None:
-                lines.append('%s = %s' % (name, _ini_value(value)))
-        lines.append('')
-    return '\n'.join(lines)
 
 
 def build_sections(swift, port, workers, threads, auth_strategy,
@@ -99,35 +72,6 @@ def build_sections(swift, port, workers, threads, auth_strategy,
             raise ValueError('unknown option [%s] %s' % (group, name))
         sections.setdefault(group, {})[name] = value
     return sections
-
-
-def _die_with_parent():
-    """In the child, before exec: get SIGTERM when the test process dies,
-    even by SIGKILL, so no server outlives its test run (Linux)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
-
-
-def _children(pid):
-    """Pids of the live children of ``pid`` (from /proc)."""
-    children = []
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...; comm may contain spaces and ')'.
-        fields = stat[stat.rindex(')') + 2:].split()
-        if fields[0] != 'Z' and int(fields[1]) == pid:
-            children.append(int(entry))
-    return sorted(children)
 
 
 class ServerError(Exception):
@@ -161,7 +105,7 @@ class SwiftqServer:
             swift, self.port, workers, threads, auth_strategy,
             self.container_prefix, overrides, debug)
         with open(self.config_file, 'w') as f:
-            f.write(render_config(sections))
+            f.write(child_processes.render_ini(sections))
 
     # -- life cycle ---------------------------------------------------------
     @property
@@ -178,7 +122,8 @@ class SwiftqServer:
             self.process = subprocess.Popen(
                 self.command, cwd=REPO_ROOT, env=self.env,
                 stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                stderr=subprocess.STDOUT,
+                preexec_fn=child_processes.die_with_parent)
         try:
             self._wait_ready(timeout)
         except BaseException:
@@ -187,24 +132,9 @@ class SwiftqServer:
         return self
 
     def _wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        last = 'no answer'
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerError('swiftq-api exited with status %s:\n%s'
-                                  % (self.process.returncode,
-                                     self.log_tail()))
-            try:
-                resp = requests.get(self.base_url + '/v2/ping', timeout=5)
-                last = 'HTTP %d' % resp.status_code
-                if (resp.status_code == 204
-                        and len(self.pids) >= self.workers):
-                    return
-            except requests.RequestException as exc:
-                last = repr(exc)
-            time.sleep(0.2)
-        raise ServerError('swiftq-api not ready after %ss (GET /v2/ping: '
-                          '%s):\n%s' % (timeout, last, self.log_tail()))
+        child_processes.wait_serving(
+            self.process, self.base_url + '/v2/ping', self.workers, timeout,
+            ServerError, 'swiftq-api', self.log_file)
 
     @property
     def running(self):
@@ -220,7 +150,7 @@ class SwiftqServer:
         """Pids of the live gunicorn workers."""
         if not self.running:
             return []
-        return _children(self.process.pid)
+        return child_processes.children(self.process.pid)
 
     def signal_stop(self):
         """SIGTERM without waiting, so many servers stop side by side."""
@@ -229,21 +159,8 @@ class SwiftqServer:
 
     def stop(self, timeout=STOP_TIMEOUT):
         """SIGTERM (graceful), then SIGKILL whatever is left."""
-        if self.process is None:
-            return
-        workers = self.pids
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        for pid in workers:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if self.process is not None:
+            child_processes.stop_tree(self.process, timeout)
 
     def kill_worker(self, pid=None, wait=False, timeout=START_TIMEOUT):
         """SIGKILL one worker (``pid``, or the first one); gunicorn starts
@@ -274,11 +191,7 @@ class SwiftqServer:
                           % (timeout, self.log_tail()))
 
     def log_tail(self, lines=40):
-        try:
-            with open(self.log_file, errors='replace') as f:
-                return ''.join(f.readlines()[-lines:])
-        except OSError:
-            return ''
+        return child_processes.log_tail(self.log_file, lines)
 
     def __enter__(self):
         return self.start()

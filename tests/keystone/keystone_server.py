@@ -54,6 +54,7 @@ import time
 
 import requests
 
+from swiftq import child_processes
 from tests.functional import server as server_lib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -127,7 +128,7 @@ class KeystoneServer:
         self.venv = venv
         self.admin_password = admin_password or secrets.token_hex(8)
         self.threads = threads
-        self.port = server_lib.free_port()
+        self.port = child_processes.free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.auth_url = self.url + '/v3'
         self.conf_file = os.path.join(self.base_dir, 'keystone.conf')
@@ -210,51 +211,24 @@ class KeystoneServer:
                 self.command, cwd=self.base_dir, env=env,
                 stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=server_lib._die_with_parent)
+                preexec_fn=child_processes.die_with_parent)
 
     def _wait_ready(self, deadline):
-        last = 'no answer'
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise KeystoneError('keystone exited with %s:\n%s'
-                                    % (self.process.returncode,
-                                       self.log_tail()))
-            try:
-                resp = requests.get(self.auth_url, timeout=5)
-                if resp.status_code == 200:
-                    return
-                last = 'HTTP %d' % resp.status_code
-            except requests.RequestException as exc:
-                last = repr(exc)
-            time.sleep(0.2)
-        self.stop()
-        raise KeystoneError('keystone not ready (GET /v3: %s):\n%s'
-                            % (last, self.log_tail()))
+        try:
+            child_processes.wait_serving(
+                self.process, self.auth_url, 1, deadline - time.monotonic(),
+                KeystoneError, 'keystone', self.log_file, status=200)
+        except KeystoneError:
+            self.stop()
+            raise
 
     def stop(self):
-        if self.process is None:
-            return
-        workers = server_lib._children(self.process.pid)
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        for pid in workers:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.process = None
+        if self.process is not None:
+            child_processes.stop_tree(self.process, 15)
+            self.process = None
 
     def log_tail(self, lines=40):
-        try:
-            with open(self.log_file, errors='replace') as f:
-                return ''.join(f.readlines()[-lines:])
-        except OSError:
-            return ''
+        return child_processes.log_tail(self.log_file, lines)
 
     def __enter__(self):
         return self.start()

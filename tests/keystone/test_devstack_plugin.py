@@ -16,15 +16,15 @@ import types
 
 import requests
 
+from swiftq.child_processes import free_port
 from tests.devstack.test_plugin import Devstack
 from tests.devstack.test_plugin import STACK
 from tests.devstack.test_plugin import SWIFT_SERVICES
-from tests.functional import server as server_lib
 from tests.keystone.conftest import keystone_client
 
 
 def test_stack_with_keystone(tmp_path, keystone, keystone_swift):
-    port = server_lib.free_port()
+    port = free_port()
     devstack = Devstack(
         tmp_path,
         ENABLED_SERVICES='key,' + SWIFT_SERVICES,

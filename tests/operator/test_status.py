@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from swiftq import child_processes
 from swiftq.cmd import status
 import swiftq.conf
 from tests.functional import server as server_lib
@@ -33,7 +34,7 @@ def write_config(path, local, **sections):
     }
     for group, options in sections.items():
         values.setdefault(group, {}).update(options)
-    path.write_text(server_lib.render_config(values))
+    path.write_text(child_processes.render_ini(values))
     return str(path)
 
 
