@@ -34,7 +34,6 @@ worker owns its storage and its connections to Swift; nothing that holds a
 socket is created in the master process.
 """
 
-import importlib.metadata
 import json
 import sys
 
@@ -44,7 +43,7 @@ from gunicorn import util as gunicorn_util
 from gunicorn.workers import gthread
 from oslo_log import log
 
-import swiftq.conf
+from swiftq import cmd
 
 LOG = log.getLogger(__name__)
 
@@ -62,13 +61,6 @@ NOAUTH_WARNING = (
     '*** auth_strategy = noauth: development only: X-Project-ID is '
     'trusted. Any client can read, write and delete the queues of any '
     'project. Never expose this server. ***')
-
-
-def _version():
-    try:
-        return importlib.metadata.version('swiftq')
-    except importlib.metadata.PackageNotFoundError:
-        return 'unknown'
 
 
 def _bind_address(host, port):
@@ -189,12 +181,7 @@ class APIServer(gunicorn_base.BaseApplication):
 
 def parse_args(argv, conf=None):
     """Register every option on ``conf`` and parse ``argv`` into it."""
-    conf = conf if conf is not None else swiftq.conf.CONF
-    swiftq.conf.register_opts(conf)
-    log.register_options(conf)
-    conf(args=argv, project='swiftq', prog='swiftq-api',
-         version=_version())
-    return conf
+    return cmd.parse_service_args(argv, 'swiftq-api', conf)
 
 
 def main(argv=None):
@@ -209,7 +196,7 @@ def main(argv=None):
     import swiftq.app  # noqa: F401
 
     LOG.info('swiftq-api %s: %d worker(s) x %d thread(s) on %s '
-             '(auth_strategy = %s)', _version(), conf.api.workers,
+             '(auth_strategy = %s)', cmd.version(), conf.api.workers,
              conf.api.threads,
              _bind_address(conf.api.bind_host, conf.api.bind_port),
              conf.auth_strategy)

@@ -13,33 +13,20 @@ records them. Run one per shard (``[notification] processes`` /
 killed and restarted at any time (deliveries in flight are repeated).
 """
 
-import importlib.metadata
 import signal
 import sys
 import threading
 
 from oslo_log import log
 
-import swiftq.conf
+from swiftq import cmd
 from swiftq.notification import notifier as notifier_mod
 
 LOG = log.getLogger(__name__)
 
 
-def _version():
-    try:
-        return importlib.metadata.version('swiftq')
-    except importlib.metadata.PackageNotFoundError:
-        return 'unknown'
-
-
 def parse_args(argv, conf=None):
-    conf = conf if conf is not None else swiftq.conf.CONF
-    swiftq.conf.register_opts(conf)
-    log.register_options(conf)
-    conf(args=argv, project='swiftq', prog='swiftq-notifier',
-         version=_version())
-    return conf
+    return cmd.parse_service_args(argv, 'swiftq-notifier', conf)
 
 
 def main(argv=None):
@@ -63,7 +50,7 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    LOG.info('swiftq-notifier %s', _version())
+    LOG.info('swiftq-notifier %s', cmd.version())
     notifier.run(stop)
     return 0
 

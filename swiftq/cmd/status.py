@@ -56,7 +56,6 @@ Policy file
 
 import configparser
 import gzip
-import importlib.metadata
 import json
 import os
 import struct
@@ -67,6 +66,7 @@ import uuid
 from oslo_config import cfg
 from oslo_upgradecheck import upgradecheck
 
+from swiftq import cmd
 import swiftq.conf
 from swiftq.swift.client import SwiftClient
 from swiftq.swift.errors import SwiftUnavailable
@@ -484,13 +484,6 @@ def _canary_delete_at(name):
         return float('inf')
 
 
-def _version():
-    try:
-        return importlib.metadata.version('swiftq')
-    except importlib.metadata.PackageNotFoundError:
-        return 'unknown'
-
-
 def main(argv=None, conf=None):
     """``swiftq-status``: oslo.upgradecheck's command line, with
     ``--expirer-timeout`` added to ``upgrade check``."""
@@ -513,7 +506,7 @@ def main(argv=None, conf=None):
 
     conf.register_cli_opt(cfg.SubCommandOpt('command', handler=add_parsers))
     conf(args=sys.argv[1:] if argv is None else argv, project='swiftq',
-         prog='swiftq-status', version=_version())
+         prog='swiftq-status', version=cmd.version())
     holder['checks'] = Checks(conf,
                               expirer_timeout=conf.command.expirer_timeout)
     # oslo.upgradecheck reads --json from its module's CONF.
