@@ -55,7 +55,7 @@ def results(proc):
 def test_one_replica_swift(tmp_path, local_swift):
     config = write_config(tmp_path / 'swiftq.conf', local_swift)
     # The check returns as soon as the expirer has reaped its object
-    # (~13 s here). In a CI run the session's Swift, holding the
+    # (5-15 s here). In a CI run the session's Swift, holding the
     # containers of every test before, took over 29 s once: the first
     # expiry of a new task container waits for a container-updater pass.
     proc = run_status(config, '--json', '--expirer-timeout', '90')
