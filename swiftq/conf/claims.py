@@ -52,10 +52,21 @@ lease_wait_timeout = cfg.FloatOpt(
     'lease_wait_timeout', default=30.0, min=1.0,
     help='How long a request waits for a queue lease before answering 503.')
 
+deleted_segment_memory = cfg.FloatOpt(
+    'deleted_segment_memory', default=120.0, min=0.0,
+    help='Seconds the queue state keeps the names of segments whose every '
+         'message was deleted, after Swift acknowledged their DELETE. A '
+         'container replica that missed those DELETEs (a storage node was '
+         'down) still lists the segments until the object-updater or the '
+         'container-replicator brings it up to date; for that long, stats '
+         'and message listings served from it leave them out only thanks '
+         'to this record. Claims never need it (they read each segment with '
+         'X-Newest). Each name costs about 25 bytes of every state write.')
+
 GROUP_NAME = 'claims'
 ALL_OPTS = [lease_seconds, lease_write_deadline, lease_settle_delay,
             max_clock_skew, lease_max_hold, lease_idle_release,
-            lease_poll_interval, lease_wait_timeout]
+            lease_poll_interval, lease_wait_timeout, deleted_segment_memory]
 
 
 def register_opts(conf):

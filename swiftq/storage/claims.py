@@ -78,11 +78,29 @@ class QueueView:
         return next(reversed(self.segments)) if self.segments else None
 
     def remove(self, key):
+        """Forget a segment a listing showed that no longer exists."""
         self.segments.pop(key, None)
         self.verified.pop(key, None)
         self.forget_posted(key)
         self.prefetch.pop(key, None)
         self.state.forget_segment(key)
+
+    def deleted(self, key, memory, now):
+        """Forget a segment whose DELETE Swift acknowledged, but keep in
+        the state, for ``memory`` seconds (at most until the segment would
+        have expired anyway), that it is gone: a change that the next state
+        write carries (see ``pending``)."""
+        segment = self.segments.get(key)
+        self.remove(key)
+        if segment is not None and memory > 0:
+            until = min(now + memory, segment.expires)
+            if until > now:
+                self.state.segment_deleted(key, until)
+                self.changed()
+
+    def pending(self):
+        """Are there changes no state write has carried yet?"""
+        return self.committed < self.version and not self.broken
 
     def expect_posted(self, key, body):
         with self.posted_lock:
@@ -154,6 +172,7 @@ class ClaimEngine:
         self._read_timeout = conf.swift.read_timeout
         self._post_to_dead_letter = dead_letter_poster
         self._default_stripes = conf.swift.queue_stripes
+        self._deleted_memory = conf.claims.deleted_segment_memory
         self.next_release = None
 
     # -- operations -----------------------------------------------------------
@@ -317,10 +336,14 @@ class ClaimEngine:
                 view.state = QueueState(self._skew)
                 version = view.changed()
             self._flush(lease, view, version)
-            self._segments.delete(container, keys)
+            gone = set(self._segments.delete(container, keys))
             with view.mutex:
+                now = time.time()
                 for key in keys:
-                    view.remove(key)
+                    if key in gone:
+                        view.deleted(key, self._deleted_memory, now)
+                    else:
+                        view.remove(key)
 
     # -- the view -------------------------------------------------------------
     def _view(self, lease):
@@ -662,6 +685,21 @@ class ClaimEngine:
             with view.mutex:
                 view.dropping.difference_update(keys)
         with view.mutex:
+            now = time.time()
             for key in gone:
-                view.remove(key)
+                view.deleted(key, self._deleted_memory, now)
         return gone
+
+    def write_pending(self, lease):
+        """Before a lease is given back (LeaseKeeper.before_release):
+        write the state if a change is not in Swift yet (the record of
+        segments deleted by tombstone commits, which answer without a
+        state write). The next holder starts from that state."""
+        view = lease.cache
+        if view is None:
+            return
+        with view.mutex:
+            if not view.pending():
+                return
+            version = view.version
+        self._flush(lease, view, version)

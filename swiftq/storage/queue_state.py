@@ -10,10 +10,14 @@ no concurrency control and is tested on its own.
 
 import dataclasses
 import json
+import math
 
 from swiftq.storage import naming
 
 FORMAT_VERSION = 1
+# Deleted segments are written grouped by when they may be forgotten,
+# rounded up to this many seconds: about 25 bytes per segment.
+GONE_BUCKET = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +94,9 @@ class QueueState:
         self.deleted = {}
         self.counts = {}
         self.extended = {}
+        # segment key -> time until which a listing may still show the
+        # segment although Swift acknowledged its DELETE
+        self.gone = {}
         self._claim_of = {}
 
     # -- (de)serialisation --------------------------------------------------
@@ -105,6 +112,9 @@ class QueueState:
             state.deleted[key] = {'until': until, 'indices': set(indices)}
         state.counts = {m: list(v) for m, v in doc.get('counts', {}).items()}
         state.extended = dict(doc.get('extended', {}))
+        for until, keys in doc.get('gone', []):
+            for i in range(0, len(keys), naming.KEY_LEN):
+                state.gone[keys[i:i + naming.KEY_LEN]] = until
         state._reindex()
         return state
 
@@ -116,7 +126,16 @@ class QueueState:
                         for k, d in self.deleted.items()},
             'counts': self.counts,
             'extended': self.extended,
+            'gone': self._gone_groups(),
         }, separators=(',', ':')).encode()
+
+    def _gone_groups(self):
+        groups = {}
+        for key, until in self.gone.items():
+            bucket = math.ceil(until / GONE_BUCKET) * GONE_BUCKET
+            groups.setdefault(bucket, []).append(key)
+        return [[until, ''.join(sorted(keys))]
+                for until, keys in sorted(groups.items())]
 
     def copy(self):
         return QueueState.from_json(self.to_json(), self.skew)
@@ -130,7 +149,7 @@ class QueueState:
     # -- queries ------------------------------------------------------------
     def is_deleted(self, msg_id):
         split = naming.split_message_id(msg_id)
-        if split is None:
+        if split is None or split[0] in self.gone:
             return True
         entry = self.deleted.get(split[0])
         return entry is not None and split[1] in entry['indices']
@@ -202,6 +221,8 @@ class QueueState:
     def is_dead(self, segment, now):
         """True when no message of the segment can ever be returned again:
         its object may be deleted."""
+        if segment.key in self.gone:
+            return True
         entry = self.deleted.get(segment.key)
         deleted = entry['indices'] if entry else ()
         for index, msg_id in enumerate(segment.message_ids()):
@@ -268,6 +289,14 @@ class QueueState:
             for msg_id in [m for m in table if m.startswith(key)]:
                 del table[msg_id]
 
+    def segment_deleted(self, key, until):
+        """Swift acknowledged the DELETE of the segment ``key``: drop
+        everything about it but keep, until ``until``, that every message
+        of it is gone, for the listings of container replicas that missed
+        the DELETE."""
+        self.forget_segment(key)
+        self.gone[key] = until
+
     def prune(self, now):
         """Drop what can no longer matter: claims past expiry + skew and
         entries of messages past their life (+ skew)."""
@@ -281,6 +310,8 @@ class QueueState:
             del self.deleted[key]
         for msg_id in [m for m, t in self.extended.items() if t <= horizon]:
             del self.extended[msg_id]
+        for key in [k for k, until in self.gone.items() if until <= horizon]:
+            del self.gone[key]
         for msg_id in [m for m, (_, until) in self.counts.items()
                        if until <= horizon]:
             del self.counts[msg_id]

@@ -66,6 +66,9 @@ class _PerProcess:
                                                   max_claim_life)
         self.leases = lease.LeaseKeeper(self.swift, conf.claims,
                                         conf.swift.read_timeout)
+        self.leases.before_release = claims.ClaimEngine(
+            self.swift, self.segments, self.leases, conf,
+            dead_letter_poster=None).write_pending
         read_state = functools.partial(documents.read_state, self.swift,
                                        skew=conf.claims.max_clock_skew)
         self.watcher = watch.Watcher(self.segments, read_state,

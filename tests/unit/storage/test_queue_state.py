@@ -104,3 +104,40 @@ def test_foreign_ids_are_never_alive():
     assert state.is_deleted('../../etc/passwd')
     assert naming.split_message_id('A' * 28) is None
     assert naming.split_message_id('0' * 27) is None
+
+
+def test_a_deleted_segment_stays_dead_for_lagging_listings_until_forgotten():
+    """A container replica that missed a segment's DELETE still lists it:
+    the state says the segment is gone, every message of it dead, until
+    ``until``; a state without the record (an older writer's) does not."""
+    seg = make_segment(ttl=600, salt='000000aa')
+    other = make_segment(T0 + 1, ttl=600, salt='000000bb')
+    state = QueueState(skew=1.0)
+    state.add_claim('d' * 32, seg.message_ids()[:1], {seg.key: seg}, 30, 0,
+                    T0)
+    state.segment_deleted(seg.key, until=T0 + 120)
+    assert state.counts == {} and state.extended == {}      # forgotten
+    for when in (T0 + 1, T0 + 118):
+        assert not any(state.is_alive(seg, m, when)
+                       for m in seg.message_ids())
+        assert state.is_dead(seg, when)
+        assert state.select_free([seg, other], when, 10) == [
+            (other, m) for m in other.message_ids()]
+    reloaded = QueueState.from_json(state.to_json(), skew=1.0)
+    assert reloaded.gone == {seg.key: T0 + 120}     # a 10 s bucket
+    assert reloaded.is_dead(seg, T0 + 5)
+    state.prune(T0 + 122)
+    assert state.gone == {}
+    assert state.is_alive(seg, seg.message_ids()[1], T0 + 122)
+
+
+def test_deleted_segments_cost_about_a_key_each_in_the_state_object():
+    state = QueueState()
+    keys = [make_segment(T0 + i / 10, salt='%08x' % i).key
+            for i in range(300)]
+    empty = len(state.to_json())
+    for i, key in enumerate(keys):
+        state.segment_deleted(key, until=T0 + 120 + i / 10)
+    per_segment = (len(state.to_json()) - empty) / len(keys)
+    assert naming.KEY_LEN <= per_segment < naming.KEY_LEN + 1
+    assert set(QueueState.from_json(state.to_json()).gone) == set(keys)
