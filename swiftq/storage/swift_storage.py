@@ -51,6 +51,11 @@ def _iso(ts):
         ts, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
+#: Objects any queue container may hold besides segments.
+FIXED_OBJECTS = (naming.META, naming.STATE, naming.LEASE, lease.WANTED,
+                 naming.NOTIFY)
+
+
 class _PerProcess:
     """Connections, threads and leases belong to one process: rebuilt after
     a fork so gunicorn workers never share sockets."""
@@ -194,8 +199,10 @@ class SwiftStorage(base.Storage):
 
     @_swift_errors
     def queue_exists(self, project, name):
-        resp = self._swift.request('HEAD', self._container(project, name))
-        return resp.status // 100 == 2
+        return self._exists(self._container(project, name))
+
+    def _exists(self, container):
+        return self._swift.request('HEAD', container).status // 100 == 2
 
     @_swift_errors
     def queue_get_metadata(self, project, name, fresh=True):
@@ -267,15 +274,25 @@ class SwiftStorage(base.Storage):
         self._metadata_cache.pop(layout.container, None)
 
     def _delete_container(self, container, name):
+        """Empty and DELETE one container so that it stays deleted.
+
+        Swift keeps a deleted container's database, and a late row for an
+        object (an async pending replayed by the object-updater, the update
+        of a write still in flight) makes it count that object and exist
+        again. So the objects every queue has are deleted whether listed or
+        not: their tombstones are newer than any earlier write's row. And a
+        container that came back while it was being deleted is deleted
+        again. See claims.rst "Queue delete"."""
+        self._p().leases.forget(container)      # no renewal, no release
         for _ in range(5):
-            names = [e['name'] for e in self._swift.iter_objects(container)]
-            if names:
-                self._swift.bulk_delete(container, names)
+            listed = {e['name'] for e in self._swift.iter_objects(container)}
+            self._swift.bulk_delete(container,
+                                    sorted(listed | set(FIXED_OBJECTS)))
             resp = self._swift.request('DELETE', container)
-            if resp.status in (204, 404):
-                self._p().leases.forget(container)
+            if resp.status == 404 or (resp.status == 204 and
+                                      not self._exists(container)):
                 return
-            if resp.status != 409:      # 409: a post raced in; go again
+            if resp.status not in (204, 409):   # 409: a post raced in
                 raise SwiftUnavailable('container DELETE answered %d'
                                        % resp.status)
         raise SwiftUnavailable('queue %s kept getting new objects' % name)
