@@ -51,7 +51,7 @@ class QueueView:
         self.at_tail = False
         self.verified = {}      # key -> body read with X-Newest this lease
         # key -> body of a segment this process began posting during this
-        # lease (see ClaimEngine.own_posts); under its own lock, so a post
+        # lease (see OwnPosts); under its own lock, so a post
         # never waits for a claim that holds ``mutex``
         self.posted = collections.OrderedDict()
         self.posted_lock = threading.Lock()
@@ -135,6 +135,17 @@ class OwnPosts:
     def __init__(self, view):
         self._view = view
 
+    @classmethod
+    def for_post(cls, leases, container):
+        """An OwnPosts for a post to ``container`` if this process holds
+        its lease and has a view of it now, else None (no Swift
+        request)."""
+        lease = leases.current(container)
+        view = lease.cache if lease is not None else None
+        if view is None or view.broken:
+            return None
+        return cls(view)
+
     def before_put(self, key, body):
         self._view.expect_posted(key, body)
 
@@ -176,16 +187,6 @@ class ClaimEngine:
         self.next_release = None
 
     # -- operations -----------------------------------------------------------
-    def own_posts(self, container):
-        """An OwnPosts for a post to ``container`` if this process holds
-        its lease and has a view of it now, else None (no Swift
-        request)."""
-        lease = self._leases.current(container)
-        view = lease.cache if lease is not None else None
-        if view is None or view.broken:
-            return None
-        return OwnPosts(view)
-
     def claim(self, container, ttl, grace, limit, wait=True):
         """``(claim_id, [Picked])`` or ``(None, [])``; then
         ``next_release`` tells when messages may become free (see

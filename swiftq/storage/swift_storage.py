@@ -369,8 +369,9 @@ class SwiftStorage(base.Storage):
         posts, while the consumers of other processes, holding stripes of
         their own, find nothing)."""
         container = layout.containers[next(self._post_turn) % layout.count]
-        ids = self._p().segments.write(container, messages, client_id,
-                                       self._engine().own_posts(container))
+        ids = self._p().segments.write(
+            container, messages, client_id,
+            claims.OwnPosts.for_post(self._p().leases, container))
         if ids is None:         # lazily created queue (or stripe)
             if self._create_container(layout.container):
                 self._put_metadata(layout.container, {}, layout.count)
