@@ -68,12 +68,8 @@ class NotifierProcess:
             self.process.wait()
 
     def stop(self, timeout=30):
-        if self.running:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.process is not None:
+            child_processes.stop_tree(self.process, timeout)
 
     def log_text(self):
         try:

@@ -15,6 +15,29 @@ import time
 from swiftq.child_processes import free_port
 
 
+class _InThread:
+    """A socketserver served by a daemon thread, from start() to stop()."""
+
+    def _serve(self, server):
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever,
+                                        daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
 class Received:
     """One request a receiver took: ``path``, ``headers`` (a dict),
     ``body`` (bytes), ``json`` (decoded body or None), ``at`` (time)."""
@@ -38,7 +61,7 @@ class Received:
         return '<Received %s %r>' % (self.path, self.body[:80])
 
 
-class HttpReceiver:
+class HttpReceiver(_InThread):
     """Webhook endpoints ``http://127.0.0.1:PORT/<name>``.
 
     Every POST is recorded per path (``attempts``), answered by the
@@ -83,9 +106,7 @@ class HttpReceiver:
                 if not isinstance(sys.exc_info()[1], ConnectionError):
                     super().handle_error(request, client_address)
 
-        self._server = Server(('127.0.0.1', self.port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        daemon=True)
+        self._serve(Server(('127.0.0.1', self.port), Handler))
 
     def endpoint(self, name):
         return '%s/%s' % (self.url, name)
@@ -115,20 +136,6 @@ class HttpReceiver:
         with self._lock:
             return list(self.attempts['/' + name])
 
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
 
 class Mail:
     __slots__ = ('sender', 'recipients', 'data')
@@ -142,7 +149,7 @@ class Mail:
         return email.message_from_bytes(self.data)
 
 
-class SmtpReceiver:
+class SmtpReceiver(_InThread):
     """A minimal SMTP server (RFC 5321's HELO/EHLO, MAIL, RCPT, DATA, RSET,
     NOOP, QUIT, no extensions) keeping every mail in ``mails``."""
 
@@ -203,24 +210,8 @@ class SmtpReceiver:
             allow_reuse_address = True
             daemon_threads = True
 
-        self._server = Server(('127.0.0.1', self.port), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        daemon=True)
+        self._serve(Server(('127.0.0.1', self.port), Handler))
 
     def received(self):
         with self._lock:
             return list(self.mails)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
