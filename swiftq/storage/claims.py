@@ -32,6 +32,9 @@ PREFETCH = 4
 PREFETCH_SCAN = 32
 # Bodies of this process's own posts a view keeps at most (OwnPosts).
 MAX_POSTED = 4096
+# A claim or pop that finds too few free messages lists the queue again
+# from its head at most this often (seconds): see _relist_head.
+RELIST_INTERVAL = 2.0
 
 
 class QueueView:
@@ -60,6 +63,7 @@ class QueueView:
         self.mutex = threading.Lock()
         self.flushed = threading.Condition(self.mutex)
         self.listings = 0       # tail listings made
+        self.listed_head = time.monotonic()     # last listing from the head
         self.version = 0        # changes made in memory
         self.committed = 0      # changes acknowledged by Swift
         self.flushing = False
@@ -440,6 +444,34 @@ class ClaimEngine:
                 return
             self._refresh_more(container, view)
 
+    def _relist_head(self, container, view):
+        """Add the segments listed before the view's last one that the
+        view does not know: their listing rows came late (an async pending
+        replayed by the object-updater, a listing served by a lagging
+        replica), after the view's tail listings had passed their keys.
+        Without this a late segment would wait for the next holder's view,
+        and a busy holder may keep its lease for hours. True if any."""
+        view.listed_head = time.monotonic()
+        last = view.last_key()
+        if last is None:
+            return False
+        late = []
+        for entry in self._swift.iter_objects(
+                container, prefix=naming.SEGMENT_PREFIX,
+                end_marker=naming.segment_object(last)):
+            segment = Segment.from_listing(entry)
+            if segment is not None and segment.key not in view.segments \
+                    and segment.key not in view.dropping:
+                late.append(segment)
+        if not late:
+            return False
+        view.stats['late_segments'] = view.stats.get('late_segments', 0) + \
+            len(late)
+        self._add_listed(container, view, late)
+        view.segments = collections.OrderedDict(
+            sorted(view.segments.items()))
+        return True
+
     def _refresh_more(self, container, view):
         page = self._segments.list(container, view.last_key(), LISTING_PAGE)
         self._add_listed(container, view, page or ())
@@ -500,6 +532,10 @@ class ClaimEngine:
             if len(picked) >= limit or (not refresh and
                                         view.listings != listings):
                 break
+        if len(picked) < limit and time.monotonic() - view.listed_head >= \
+                RELIST_INTERVAL and self._relist_head(container, view):
+            self._pick_pass(container, view, now, limit, False, picked,
+                            chosen_ids, dead_keys)
         self._schedule_deletion(container, view, dead_keys[:100])
         if picked:
             self._read_ahead(container, view, picked[-1].segment.key)

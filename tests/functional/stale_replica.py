@@ -20,6 +20,11 @@ ring = Ring(spec['etc_dir'], ring_name='container')
 part, nodes = ring.get_nodes(spec['account'], spec['container'])
 entry = spec['entry']
 for node in nodes:
+    if spec['unlist']:
+        direct_client.direct_delete_container_object(
+            node, part, spec['account'], spec['container'], entry['name'],
+            headers={'X-Timestamp': utils.Timestamp.now().internal})
+        continue
     direct_client.direct_put_container_object(
         node, part, spec['account'], spec['container'], entry['name'],
         headers={'X-Timestamp': spec['timestamp'] or
@@ -34,10 +39,20 @@ def list_again(local_swift, container, entry, timestamp=None):
     """Put the listing row ``entry`` (as a JSON container listing shows
     it) back into every replica of ``container``, as written at
     ``timestamp`` (seconds since the epoch; now by default)."""
+    _send(local_swift, container, entry, timestamp, unlist=False)
+
+
+def unlist(local_swift, container, entry):
+    """Take the row of ``entry`` out of the listing of ``container``,
+    leaving the object: as if its container update had not come yet."""
+    _send(local_swift, container, entry, None, unlist=True)
+
+
+def _send(local_swift, container, entry, timestamp, unlist):
     account = urllib.parse.urlparse(local_swift.storage_url).path.rstrip(
         '/').split('/')[-1]
     spec = {'etc_dir': local_swift.etc_dir, 'account': account,
-            'container': container, 'entry': entry,
+            'container': container, 'entry': entry, 'unlist': unlist,
             'timestamp': '%016.5f' % timestamp if timestamp else None}
     subprocess.run([sys.executable, '-c', _SCRIPT, json.dumps(spec)],
                    check=True, capture_output=True, timeout=60)
