@@ -455,14 +455,10 @@ class ClaimEngine:
         last = view.last_key()
         if last is None:
             return False
-        late = []
-        for entry in self._swift.iter_objects(
-                container, prefix=naming.SEGMENT_PREFIX,
-                end_marker=naming.segment_object(last)):
-            segment = Segment.from_listing(entry)
-            if segment is not None and segment.key not in view.segments \
-                    and segment.key not in view.dropping:
-                late.append(segment)
+        late = [segment for segment in
+                self._segments.list(container, end_key=last) or ()
+                if segment.key not in view.segments and
+                segment.key not in view.dropping]
         if not late:
             return False
         view.stats['late_segments'] = view.stats.get('late_segments', 0) + \

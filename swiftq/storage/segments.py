@@ -146,21 +146,24 @@ class SegmentStore:
             raise SwiftUnavailable('segment PUT answered %d' % status)
         return status
 
-    def list(self, container, marker_key=None, limit=None):
-        """Segments after ``marker_key`` in FIFO order (one listing page of
-        ``limit``, or all pages when limit is None). None if the container
-        does not exist."""
+    def list(self, container, marker_key=None, limit=None, end_key=None):
+        """Segments after ``marker_key`` (and before ``end_key``) in FIFO
+        order (one listing page of ``limit``, or all pages when limit is
+        None). None if the container does not exist."""
         marker = naming.segment_object(marker_key) if marker_key else None
+        end_marker = naming.segment_object(end_key) if end_key else None
         if limit is not None:
             page = self._swift.list_objects(container,
                                             prefix=naming.SEGMENT_PREFIX,
-                                            marker=marker, limit=limit)
+                                            marker=marker, limit=limit,
+                                            end_marker=end_marker)
             if page is None:
                 return None
             entries = page
         else:
             entries = list(self._swift.iter_objects(
-                container, prefix=naming.SEGMENT_PREFIX, marker=marker))
+                container, prefix=naming.SEGMENT_PREFIX, marker=marker,
+                end_marker=end_marker))
         segments = []
         for entry in entries:
             segment = Segment.from_listing(entry)
