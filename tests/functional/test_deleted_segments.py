@@ -7,26 +7,20 @@ container server is told again that the segment exists (Swift's
 direct_client, the message an async pending would carry), so the proxy's
 listing shows it exactly as a replica that missed the DELETE does."""
 
-import json
 import time
 import uuid
 
 from swiftq.storage import naming
+from swiftq.storage.queue_state import QueueState
 from tests.functional import stale_replica
 from tests.functional.test_stripes import swift_client
 
 
-def _state(swift, container):
+def _gone_keys(swift, container):
+    """The segments the queue state in Swift records as deleted."""
     resp = swift.get_object(container, naming.STATE, newest=True)
-    return json.loads(resp.data) if resp.status == 200 else {}
-
-
-def _gone_keys(state):
-    keys = set()
-    for _, joined in state.get('gone', []):
-        keys.update(joined[i:i + naming.KEY_LEN]
-                    for i in range(0, len(joined), naming.KEY_LEN))
-    return keys
+    return set(QueueState.from_json(resp.data).gone) \
+        if resp.status == 200 else set()
 
 
 def _wait_for(predicate, timeout=10.0):
@@ -58,7 +52,7 @@ def test_a_lagging_listing_does_not_revive_a_deleted_segment(
     popped = api.delete(url, params={'pop': 10})
     assert len(popped.json()['messages']) == 10
     key = naming.key_from_segment_object(entry['name'])
-    assert _wait_for(lambda: key in _gone_keys(_state(swift, container)))
+    assert _wait_for(lambda: key in _gone_keys(swift, container))
     assert swift.get_object(container, entry['name'],
                             newest=True).status == 404
 
