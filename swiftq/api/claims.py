@@ -56,7 +56,7 @@ def create_claim(queue_name):
     claim = _claim_document(optional=True)
     errors.checked(context.validator().claim_creation, claim['ttl'],
                    claim['grace'], limit)
-    claim_id, messages = context.storage().claim_create(
+    claim_id, messages = context.storage().claims.create(
         context.project_id(), queue_name, claim['ttl'], claim['grace'],
         limit if limit is not None else validation.DEFAULT_CLAIM_LIMIT,
         wait=waiting.requested_wait())
@@ -73,8 +73,8 @@ def create_claim(queue_name):
 @errors.unavailable('Claim could not be queried.')
 def get_claim(queue_name, claim_id):
     try:
-        claim = context.storage().claim_get(context.project_id(),
-                                            queue_name, claim_id)
+        claim = context.storage().claims.get(context.project_id(),
+                                             queue_name, claim_id)
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
     return representation.json_response({
@@ -92,8 +92,8 @@ def update_claim(queue_name, claim_id):
     claim = _claim_document(optional=False)
     errors.checked(context.validator().claim_updating, claim['ttl'])
     try:
-        context.storage().claim_update(context.project_id(), queue_name,
-                                       claim_id, claim['ttl'], claim['grace'])
+        context.storage().claims.update(context.project_id(), queue_name,
+                                        claim_id, claim['ttl'], claim['grace'])
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
     return representation.no_content()
@@ -103,6 +103,6 @@ def update_claim(queue_name, claim_id):
 @acl.enforce('claims:delete')
 @errors.unavailable('Claim could not be deleted.')
 def delete_claim(queue_name, claim_id):
-    context.storage().claim_delete(context.project_id(), queue_name,
-                                   claim_id)
+    context.storage().claims.delete(context.project_id(), queue_name,
+                                    claim_id)
     return representation.no_content()

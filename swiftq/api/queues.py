@@ -70,7 +70,7 @@ def _filtered_page(project, marker, limit, detailed, name, kfilter):
     pages. TODO(storage): let storage filter."""
     found = []
     while len(found) < limit:
-        page = context.storage().queue_list(
+        page = context.storage().queues.list(
             project, marker=marker, limit=_SCAN_PAGE,
             detailed=detailed or bool(kfilter))
         if not page:
@@ -89,7 +89,7 @@ def _queue_page(project, args, kfilter):
     if args.get('name') or kfilter:
         return _filtered_page(project, args.get('marker'), limit, detailed,
                               args.get('name'), kfilter)
-    return context.storage().queue_list(
+    return context.storage().queues.list(
         project, marker=args.get('marker'), limit=limit, detailed=detailed)
 
 
@@ -111,7 +111,7 @@ def list_queues():
     errors.checked(context.validator().queue_listing, args.get('limit'))
     project = context.project_id()
     queues = _queue_page(project, args, kfilter)
-    count = (context.storage().queue_count(project)
+    count = (context.storage().queues.count(project)
              if args.get('with_count') else None)
 
     path = flask.request.path
@@ -144,14 +144,14 @@ def _metadata_document():
 @errors.unavailable('Queue could not be created.')
 def create_queue(queue_name):
     metadata = _metadata_document()
-    created = context.storage().queue_create(context.project_id(),
-                                             queue_name, metadata)
+    created = context.storage().queues.create(context.project_id(),
+                                              queue_name, metadata)
     return representation.no_content(201 if created else 204,
                                      headers={'Location': flask.request.path})
 
 
 def _queue_exists(queue_name):
-    exists = context.storage().queue_exists(context.project_id(), queue_name)
+    exists = context.storage().queues.exists(context.project_id(), queue_name)
     return representation.no_content(204 if exists else 404)
 
 
@@ -162,7 +162,7 @@ def get_queue(queue_name):
     if flask.request.method == 'HEAD':
         return _queue_exists(queue_name)
     try:
-        metadata = context.storage().queue_get_metadata(
+        metadata = context.storage().queues.get_metadata(
             context.project_id(), queue_name)
     except storage_errors.QueueDoesNotExist:
         metadata = {}
@@ -174,7 +174,7 @@ def get_queue(queue_name):
 @acl.enforce('queues:delete')
 @errors.unavailable('Queue could not be deleted.')
 def delete_queue(queue_name):
-    context.storage().queue_delete(context.project_id(), queue_name)
+    context.storage().queues.delete(context.project_id(), queue_name)
     return representation.no_content()
 
 
@@ -224,7 +224,7 @@ def patch_queue(queue_name):
         return metadata
 
     try:
-        metadata = context.storage().queue_update_metadata(
+        metadata = context.storage().queues.update_metadata(
             context.project_id(), queue_name, apply_changes)
     except storage_errors.QueueDoesNotExist as exc:
         raise errors.NotFound(str(exc))
@@ -243,8 +243,8 @@ def _stat_message(stat, base_path):
 @acl.enforce('queues:stats')
 @errors.unavailable('Queue stats could not be read.')
 def queue_stats(queue_name):
-    stats = dict(context.storage().queue_stats(context.project_id(),
-                                               queue_name))
+    stats = dict(context.storage().queues.stats(context.project_id(),
+                                                queue_name))
     base_path = representation.queue_path()
     for name in ('oldest', 'newest'):
         if stats.get(name):
@@ -264,8 +264,8 @@ def purge_queue(queue_name):
         resource_types = document['resource_types']
     else:
         resource_types = list(validation.PURGEABLE_RESOURCE_TYPES)
-    context.storage().queue_purge(context.project_id(), queue_name,
-                                  resource_types)
+    context.storage().queues.purge(context.project_id(), queue_name,
+                                   resource_types)
     return representation.no_content()
 
 

@@ -1,5 +1,9 @@
 """What the HTTP layer may ask of storage.
 
+As Zaqar composes its storage of one controller per resource, a
+``Storage`` is four controllers (``queues``, ``messages``, ``claims``,
+``subscriptions``) and a health check.
+
 The HTTP layer validates input (names, ids, limits, TTLs) before calling;
 storage may assume well-formed arguments. Every method may raise
 ``errors.ServiceUnavailable`` when Swift is unreachable.
@@ -18,72 +22,75 @@ import abc
 METADATA_CACHE_SECONDS = 2.0
 
 
-class Storage(abc.ABC):
+class QueueController(abc.ABC):
+    """Queues: the catalog of a project, metadata, stats and purge."""
 
-    # -- queues -------------------------------------------------------------
     @abc.abstractmethod
-    def queue_create(self, project, name, metadata=None):
+    def create(self, project, name, metadata=None):
         """Create the queue (idempotent). Returns True if it was created,
         False if it existed; an existing queue's metadata is left as it is
         (Zaqar's code: its mongo driver's create() is insert-or-nothing)."""
 
     @abc.abstractmethod
-    def queue_exists(self, project, name):
+    def exists(self, project, name):
         """True if the queue exists."""
 
     @abc.abstractmethod
-    def queue_get_metadata(self, project, name, fresh=True):
+    def get_metadata(self, project, name, fresh=True):
         """The queue's metadata dict (as stored, without defaults filled
         in). Raises QueueDoesNotExist. ``fresh=False`` allows an answer
         up to METADATA_CACHE_SECONDS old (message posts use it)."""
 
     @abc.abstractmethod
-    def queue_set_metadata(self, project, name, metadata):
+    def set_metadata(self, project, name, metadata):
         """Replace the queue's metadata. Raises QueueDoesNotExist."""
 
     @abc.abstractmethod
-    def queue_update_metadata(self, project, name, update):
+    def update_metadata(self, project, name, update):
         """Atomically replace the metadata with ``update(current)`` (a copy
         the function may change and return); anything ``update`` raises
         propagates and nothing is written. Returns the new metadata.
         Raises QueueDoesNotExist."""
 
     @abc.abstractmethod
-    def queue_list(self, project, marker=None, limit=10, detailed=False):
+    def list(self, project, marker=None, limit=10, detailed=False):
         """Queues in name order after ``marker``: a list of dicts
         ``{'name': str}`` plus ``'metadata'`` when detailed."""
 
     @abc.abstractmethod
-    def queue_count(self, project):
+    def count(self, project):
         """Number of queues of the project."""
 
     @abc.abstractmethod
-    def queue_delete(self, project, name):
+    def delete(self, project, name):
         """Delete the queue with its messages, claims and subscriptions
         (idempotent)."""
 
     @abc.abstractmethod
-    def queue_stats(self, project, name):
+    def stats(self, project, name):
         """``{'claimed': int, 'free': int, 'total': int}`` plus, when there
         are messages, ``'oldest'``/``'newest'``: ``{'id', 'age',
         'created'}`` (created as ISO 8601 UTC 'YYYY-MM-DDTHH:MM:SSZ').
         Delayed messages count as free. Missing queue: zeros."""
 
     @abc.abstractmethod
-    def queue_purge(self, project, name, resource_types):
+    def purge(self, project, name, resource_types):
         """Remove all messages (and/or subscriptions) of the queue."""
 
-    # -- messages -----------------------------------------------------------
+
+class MessageController(abc.ABC):
+    """Messages of one queue."""
+
     @abc.abstractmethod
-    def message_post(self, project, queue, messages, client_id):
+    def post(self, project, queue, messages, client_id):
         """Append messages (dicts with 'ttl', 'delay', 'body', in request
         order); create the queue if missing. Returns their ids in the same
         order. Messages are durable in Swift when this returns."""
 
     @abc.abstractmethod
-    def message_list(self, project, queue, client_id, marker=None, limit=10,
-                     echo=False, include_claimed=False,
-                     include_delayed=False, wait=0):
+    def list(self, project, queue, client_id, marker=None, limit=10,
+             echo=False, include_claimed=False,
+             include_delayed=False, wait=0):
         """Messages in FIFO order after ``marker`` (an opaque string; one
         that storage did not make gives ``([], marker)``, as Zaqar's
         mongo driver). Returns ``(messages, next_marker)``. Missing queue:
@@ -93,16 +100,16 @@ class Storage(abc.ABC):
         (long polling, validated by the caller)."""
 
     @abc.abstractmethod
-    def message_get(self, project, queue, message_id):
+    def get(self, project, queue, message_id):
         """One live message. Raises MessageDoesNotExist (also for a missing
         queue)."""
 
     @abc.abstractmethod
-    def message_get_many(self, project, queue, message_ids):
+    def get_many(self, project, queue, message_ids):
         """The live messages among ``message_ids`` (missing ones skipped)."""
 
     @abc.abstractmethod
-    def message_delete(self, project, queue, message_id, claim_id=None):
+    def delete(self, project, queue, message_id, claim_id=None):
         """Delete one message. Missing message or queue: no error.
         Claimed message: ``claim_id`` must be its live claim, else
         MessageIsClaimed. ``claim_id`` given for an unclaimed message:
@@ -110,78 +117,96 @@ class Storage(abc.ABC):
         ClaimDoesNotExist."""
 
     @abc.abstractmethod
-    def message_delete_many(self, project, queue, message_ids,
-                            claim_ids=None):
+    def delete_many(self, project, queue, message_ids,
+                    claim_ids=None):
         """Delete messages by id. Without ``claim_ids``, messages under a
         live claim are NOT deleted (a live claim is never broken by a
         claim-less delete); with ``claim_ids``, claimed messages are deleted
         only if their claim is one of them."""
 
     @abc.abstractmethod
-    def message_pop(self, project, queue, limit):
+    def pop(self, project, queue, limit):
         """Remove and return up to ``limit`` free (unclaimed, not delayed)
         messages in FIFO order."""
 
-    # -- claims -------------------------------------------------------------
+
+class ClaimController(abc.ABC):
+    """Claims of one queue."""
+
     @abc.abstractmethod
-    def claim_create(self, project, queue, ttl, grace, limit, wait=0):
+    def create(self, project, queue, ttl, grace, limit, wait=0):
         """Claim up to ``limit`` free messages in FIFO order.
         Returns ``(claim_id, messages)``; ``(None, [])`` when nothing is
         claimable (or the queue is missing) and, with ``wait``, nothing
         became claimable within that many seconds."""
 
     @abc.abstractmethod
-    def claim_get(self, project, queue, claim_id):
+    def get(self, project, queue, claim_id):
         """``{'id', 'ttl', 'age', 'messages': [...]}`` of a live claim.
         Raises ClaimDoesNotExist."""
 
     @abc.abstractmethod
-    def claim_update(self, project, queue, claim_id, ttl, grace):
+    def update(self, project, queue, claim_id, ttl, grace):
         """Renew: the claim now ends ``ttl`` seconds from now and its
         messages live at least ``ttl + grace`` seconds from now. Raises
         ClaimDoesNotExist."""
 
     @abc.abstractmethod
-    def claim_delete(self, project, queue, claim_id):
+    def delete(self, project, queue, claim_id):
         """Release the claim (idempotent); its messages become free."""
 
-    # -- health -------------------------------------------------------------
-    @abc.abstractmethod
-    def is_alive(self):
-        """True if Swift answers (for /v2/ping and /v2/health)."""
 
-    # -- subscriptions --------------------------------------------------------
-    # A *subscription* returned by storage is its stored document:
-    #   {'id', 'project', 'queue', 'container', 'subscriber', 'ttl' (int),
-    #    'options' (dict), 'created', 'expires' (epoch seconds, floats),
-    #    'confirmed' (bool)}
-    # Expired subscriptions are never returned. Unknown or ill-formed ids
-    # are SubscriptionDoesNotExist.
+class SubscriptionController(abc.ABC):
+    """Subscriptions of one queue.
+
+    A *subscription* returned by storage is its stored document::
+
+        {'id', 'project', 'queue', 'container', 'subscriber', 'ttl' (int),
+         'options' (dict), 'created', 'expires' (epoch seconds, floats),
+         'confirmed' (bool)}
+
+    Expired subscriptions are never returned. Unknown or ill-formed ids
+    are SubscriptionDoesNotExist.
+    """
+
     @abc.abstractmethod
-    def subscription_create(self, project, queue, subscriber, ttl, options):
+    def create(self, project, queue, subscriber, ttl, options):
         """Store an unconfirmed subscription; returns its id. Raises
         SubscriptionAlreadyExists (``.subscription``: the live one) when
         the queue has a live subscription with this subscriber."""
 
     @abc.abstractmethod
-    def subscription_get(self, project, queue, sub_id):
+    def get(self, project, queue, sub_id):
         """One live subscription. Raises SubscriptionDoesNotExist."""
 
     @abc.abstractmethod
-    def subscription_list(self, project, queue, marker=None, limit=10):
+    def list(self, project, queue, marker=None, limit=10):
         """Up to ``limit`` live subscriptions of the queue in id order
         after the id ``marker`` (none after a marker that is no id)."""
 
     @abc.abstractmethod
-    def subscription_update(self, project, queue, sub_id, changes):
+    def update(self, project, queue, sub_id, changes):
         """Apply ``changes`` (``subscriber``, ``ttl`` -- counted from now --,
         ``options``). Raises SubscriptionDoesNotExist, or
         SubscriptionAlreadyExists when the new subscriber is taken."""
 
     @abc.abstractmethod
-    def subscription_confirm(self, project, queue, sub_id, confirmed):
+    def confirm(self, project, queue, sub_id, confirmed):
         """Set ``confirmed``. Raises SubscriptionDoesNotExist."""
 
     @abc.abstractmethod
-    def subscription_delete(self, project, queue, sub_id):
+    def delete(self, project, queue, sub_id):
         """Delete the subscription (idempotent)."""
+
+
+class Storage(abc.ABC):
+    """The four controllers and a health check."""
+
+    queues: QueueController
+    messages: MessageController
+    claims: ClaimController
+    subscriptions: SubscriptionController
+
+    @abc.abstractmethod
+    def is_alive(self):
+        """True if Swift answers (for /v2/ping and /v2/health)."""

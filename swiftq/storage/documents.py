@@ -1,12 +1,15 @@
-"""Reading a queue's two JSON documents, ``state`` and ``meta``, the same
-way everywhere (holder and readers alike)."""
+"""A queue's two JSON documents, ``state`` and ``meta``: read and written
+the same way everywhere (holder and readers alike)."""
 
 import json
 
+from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.storage import stripes
 from swiftq.storage.queue_state import QueueState
 from swiftq.swift.errors import SwiftUnavailable
+
+_JSON = 'application/json'
 
 
 def read_state(swift, container, skew):
@@ -18,6 +21,14 @@ def read_state(swift, container, skew):
     if resp.status == 404:
         return QueueState(skew)
     raise SwiftUnavailable('state GET answered %d' % resp.status)
+
+
+def write_state(swift, container, data, timeout):
+    """PUT the state (``data``: its JSON) within ``timeout`` seconds; only
+    the lease holder writes it."""
+    _check_write(swift.put_object(container, naming.STATE, data,
+                                  content_type=_JSON, timeout=timeout),
+                 container, 'state')
 
 
 def read_metadata(swift, container, newest):
@@ -35,3 +46,21 @@ def read_meta(swift, container, newest):
     if resp.status == 404:
         return None, None
     raise SwiftUnavailable('meta GET answered %d' % resp.status)
+
+
+def write_meta(swift, container, metadata, stripe_count, timeout=None):
+    """PUT the queue's metadata with its stripe count (a header, see
+    stripes.py). Raises QueueDoesNotExist when the container is gone."""
+    _check_write(swift.put_object(
+        container, naming.META, json.dumps(metadata).encode(),
+        content_type=_JSON,
+        headers={stripes.STRIPES_HEADER: str(stripe_count)},
+        timeout=timeout), container, 'meta')
+
+
+def _check_write(resp, container, name):
+    if resp.status == 404:
+        raise errors.QueueDoesNotExist(
+            naming.queue_name_from_container(container), '')
+    if resp.status != 201:
+        raise SwiftUnavailable('%s PUT answered %d' % (name, resp.status))

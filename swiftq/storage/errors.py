@@ -3,6 +3,26 @@
 Names follow Zaqar's ``zaqar.storage.errors`` so the mapping reads the same.
 """
 
+import functools
+import logging
+
+from swiftq.swift.errors import SwiftUnavailable
+
+LOG = logging.getLogger(__name__)
+
+
+def swift_errors(func):
+    """Swift trouble in a storage call becomes ServiceUnavailable."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SwiftUnavailable as exc:
+            LOG.warning('Swift unavailable in %s: %s', func.__qualname__,
+                        exc)
+            raise ServiceUnavailable(str(exc))
+    return wrapper
+
 
 class StorageError(Exception):
     """Base class of every storage error."""

@@ -11,6 +11,7 @@ Everything of one deployment lives in one Swift account:
 
   - ``meta``: the queue's metadata (JSON body);
   - ``lease``: the claim lease (see claims design);
+  - ``lease-wanted``: touched by processes waiting for a held lease;
   - ``state``: claims, deletions and claim counts (written only under the
     lease);
   - ``notify``: the notifier's delivery cursor (see
@@ -60,6 +61,9 @@ META = 'meta'
 LEASE = 'lease'
 STATE = 'state'
 NOTIFY = 'notify'
+LEASE_WANTED = 'lease-wanted'
+#: The objects any queue container may hold besides segments.
+FIXED_OBJECTS = (META, STATE, LEASE, LEASE_WANTED, NOTIFY)
 SEGMENT_PREFIX = 'm/'
 SEGMENT_CONTENT_TYPE = 'application/x-swiftq-segment'
 

@@ -9,6 +9,7 @@ no concurrency control and is tested on its own.
 """
 
 import dataclasses
+import itertools
 import json
 import math
 
@@ -99,7 +100,7 @@ class QueueState:
         self.gone = {}
         self._claim_of = {}
 
-    # -- (de)serialisation --------------------------------------------------
+    # -- (de)serialisation ----------------------------------------------------
     @classmethod
     def from_json(cls, data, skew=0.0):
         state = cls(skew)
@@ -137,16 +138,13 @@ class QueueState:
         return [[until, ''.join(sorted(keys))]
                 for until, keys in sorted(groups.items())]
 
-    def copy(self):
-        return QueueState.from_json(self.to_json(), self.skew)
-
     def _reindex(self):
         self._claim_of = {}
         for claim in sorted(self.claims.values(), key=lambda c: c.expires):
             for msg_id in claim.messages:
                 self._claim_of[msg_id] = claim.id
 
-    # -- queries ------------------------------------------------------------
+    # -- queries --------------------------------------------------------------
     def is_deleted(self, msg_id):
         split = naming.split_message_id(msg_id)
         if split is None or split[0] in self.gone:
@@ -200,19 +198,31 @@ class QueueState:
         times.extend(s.visible_at for s in segments if s.visible_at > now)
         return min(times, default=None)
 
+    def scan(self, segments, now, include_claimed=False,
+             include_delayed=False):
+        """The FIFO scan every reader and the holder make: ``(segment,
+        msg_id)`` of each live message of ``segments`` in order, leaving
+        out the delayed ones (unless ``include_delayed``) and those a claim
+        protects (unless ``include_claimed``). ``segments`` may be a lazy
+        iterable: the scan takes no more of it than its caller does."""
+        for segment in segments:
+            if not include_delayed and segment.visible_at > now:
+                continue
+            for msg_id in segment.message_ids():
+                if not self.is_alive(segment, msg_id, now):
+                    continue
+                if not include_claimed and \
+                        self.protecting_claim(msg_id, now) is not None:
+                    continue
+                yield segment, msg_id
+
     def select_free(self, segments, now, limit):
         """The first ``limit`` free messages in FIFO order:
         ``[(segment, msg_id), ...]``."""
-        chosen = []
-        for segment in segments:
-            if segment.expires <= now and not self._has_extension(segment):
-                continue
-            for msg_id in segment.message_ids():
-                if self.is_free(segment, msg_id, now):
-                    chosen.append((segment, msg_id))
-                    if len(chosen) >= limit:
-                        return chosen
-        return chosen
+        unexpired = (segment for segment in segments
+                     if segment.expires > now or
+                     self._has_extension(segment))
+        return list(itertools.islice(self.scan(unexpired, now), limit))
 
     def _has_extension(self, segment):
         prefix = segment.key

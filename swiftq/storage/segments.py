@@ -43,8 +43,10 @@ class SegmentBody:
         return cls(doc['c'], doc['b'])
 
 
-class BodyCache:
-    """A small LRU of decoded segment bodies (segments never change)."""
+class SegmentCache:
+    """A small LRU of what is known of segments per (container, key):
+    segments never change, so nothing in it goes stale, though a segment
+    may be gone."""
 
     def __init__(self, size=4096):
         self._size = size
@@ -92,7 +94,9 @@ class SegmentStore:
         self._executor = executor
         self._keys = naming.SegmentKeyGenerator()
         self._max_claim_life = max_claim_life
-        self.cache = BodyCache()
+        self._bodies = SegmentCache()
+        # listing facts (``Segment``) of segments looked up by their key
+        self._facts = SegmentCache()
 
     def write(self, container, messages, client_id, own_posts=None):
         """PUT the segments of one post. Returns the message ids in order,
@@ -141,7 +145,7 @@ class SegmentStore:
             if status != 201 and own_posts is not None:
                 own_posts.put_failed(key)
         if status == 201:
-            self.cache.put(container, key, body)
+            self._bodies.put(container, key, body)
         elif status != 404:
             raise SwiftUnavailable('segment PUT answered %d' % status)
         return status
@@ -171,23 +175,44 @@ class SegmentStore:
                 segments.append(segment)
         return segments
 
+    def head(self, container, key, newest=False):
+        """The listing facts (``Segment``) of one segment from its object's
+        Content-Type, or None when it is gone; ``newest`` asks every
+        replica (X-Newest) and bypasses the cache."""
+        if not newest:
+            segment = self._facts.get(container, key)
+            if segment is not None:
+                return segment
+        headers = {'X-Newest': 'true'} if newest else None
+        resp = self._swift.request('HEAD', container,
+                                   naming.segment_object(key),
+                                   headers=headers)
+        if resp.status != 200:
+            return None
+        segment = Segment.from_listing({
+            'name': naming.segment_object(key),
+            'content_type': resp.headers.get('Content-Type')})
+        if segment is not None:
+            self._facts.put(container, key, segment)
+        return segment
+
     def read(self, container, key, newest=False):
         """The segment's body, or None if it is gone. ``newest`` bypasses
         the cache and asks every replica (a deleted segment's tombstone
         then wins over a stale replica)."""
         if not newest:
-            body = self.cache.get(container, key)
+            body = self._bodies.get(container, key)
             if body is not None:
                 return body
         resp = self._swift.get_object(container, naming.segment_object(key),
                                       newest=newest)
         if resp.status == 404:
-            self.cache.discard(container, key)
+            self._bodies.discard(container, key)
             return None
         if resp.status != 200:
             raise SwiftUnavailable('segment GET answered %d' % resp.status)
         body = SegmentBody.decode(resp.data)
-        self.cache.put(container, key, body)
+        self._bodies.put(container, key, body)
         return body
 
     def read_many(self, container, keys, newest=False):
@@ -219,7 +244,7 @@ class SegmentStore:
         keys = list(keys)
 
         def _one(key):
-            self.cache.discard(container, key)
+            self._bodies.discard(container, key)
             resp = self._swift.delete_object(container,
                                              naming.segment_object(key),
                                              timeout=timeout)

@@ -46,6 +46,7 @@ import json
 import math
 import time
 
+from swiftq.storage import base
 from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.swift.errors import SwiftUnavailable
@@ -391,3 +392,38 @@ class SubscriptionStore:
             naming.subscriber_marker_object(doc['container'],
                                             doc['subscriber']),
             headers={'X-If-Delete-At': str(delete_at(doc['expires']))})
+
+
+class Subscriptions(base.SubscriptionController):
+    """The subscription controller over the process's SubscriptionStore."""
+
+    def __init__(self, process):
+        self._process = process
+
+    @errors.swift_errors
+    def create(self, project, queue, subscriber, ttl, options):
+        return self._process.parts.subscriptions.create(
+            project, queue, subscriber, ttl, options)
+
+    @errors.swift_errors
+    def get(self, project, queue, sub_id):
+        return self._process.parts.subscriptions.get(project, queue, sub_id)
+
+    @errors.swift_errors
+    def list(self, project, queue, marker=None, limit=10):
+        return self._process.parts.subscriptions.list(project, queue, marker,
+                                                      limit)
+
+    @errors.swift_errors
+    def update(self, project, queue, sub_id, changes):
+        self._process.parts.subscriptions.update(project, queue, sub_id,
+                                                 changes)
+
+    @errors.swift_errors
+    def confirm(self, project, queue, sub_id, confirmed):
+        self._process.parts.subscriptions.confirm(project, queue, sub_id,
+                                                  confirmed)
+
+    @errors.swift_errors
+    def delete(self, project, queue, sub_id):
+        self._process.parts.subscriptions.delete(project, queue, sub_id)

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from swiftq.storage import claims
+from swiftq.storage.holder import sync
 from swiftq.storage import naming
 from tests.functional import stale_replica
 from tests.functional.test_stripes import swift_client
@@ -60,7 +60,7 @@ def test_a_segment_listed_late_is_claimed_by_the_busy_holder(
         if resp.status_code == 201:
             break
         assert resp.status_code == 204
-        assert time.monotonic() - arrived < claims.RELIST_INTERVAL + 5
+        assert time.monotonic() - arrived < sync.RELIST_INTERVAL + 5
         time.sleep(0.2)
     assert _ids(resp) == sorted(
         r.rsplit('/', 1)[1] for r in early.json()['resources'])

@@ -12,12 +12,11 @@ import hashlib
 import time
 import uuid
 
-from swiftq.storage import lease
 from swiftq.storage import naming
 from tests.functional import stale_replica
 from tests.functional.test_stripes import swift_client
 
-FIXED_NAMES = [naming.META, naming.STATE, naming.LEASE, lease.WANTED,
+FIXED_NAMES = [naming.META, naming.STATE, naming.LEASE, naming.LEASE_WANTED,
                naming.NOTIFY]
 
 

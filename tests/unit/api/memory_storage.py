@@ -2,6 +2,11 @@
 of the HTTP layer. It follows the interface's docstrings simply; it is
 not thread-safe and never used against a real server.
 
+Its operations are plain methods named ``<resource>_<operation>``
+(``queue_create``, ``message_post``, ...), which tests may call, replace
+and find in ``calls``; the contract's controllers (``storage.queues.create``
+...) call them.
+
 Time is ``self.now`` (seconds, a float the tests may advance).
 """
 
@@ -18,17 +23,43 @@ CLAIM_ID_RE = re.compile(r'^c[0-9a-f]{23}$')
 SUBSCRIPTION_ID_RE = re.compile(r'^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$')
 
 
+def _controller(contract, resource):
+    """A class of ``contract`` (a controller of base.py) whose methods call
+    MemoryStorage's ``<resource>_<method>``."""
+    def calling(name):
+        def method(self, *args, **kwargs):
+            return getattr(self._storage, '%s_%s' % (resource, name))(
+                *args, **kwargs)
+        method.__name__ = name
+        return method
+
+    namespace = {name: calling(name) for name in contract.__abstractmethods__}
+    namespace['__init__'] = lambda self, storage: setattr(self, '_storage',
+                                                          storage)
+    return type('Memory' + contract.__name__, (contract,), namespace)
+
+
+_Queues = _controller(base.QueueController, 'queue')
+_Messages = _controller(base.MessageController, 'message')
+_Claims = _controller(base.ClaimController, 'claim')
+_Subscriptions = _controller(base.SubscriptionController, 'subscription')
+
+
 class MemoryStorage(base.Storage):
 
     def __init__(self, checksum=False):
+        self.queues = _Queues(self)
+        self.messages = _Messages(self)
+        self.claims = _Claims(self)
+        self.subscriptions = _Subscriptions(self)
         self.now = 1000.0
         self.alive = True
         self.unavailable = False     # every call raises ServiceUnavailable
         self.checksum = checksum
-        self.queues = {}             # (project, name) -> metadata
-        self.messages = {}           # (project, name) -> [message dicts]
-        self.claims = {}             # (project, name, claim_id) -> claim
-        self.subscriptions = {}      # id -> stored subscription document
+        self.queue_data = {}         # (project, name) -> metadata
+        self.message_data = {}       # (project, name) -> [message dicts]
+        self.claim_data = {}         # (project, name, claim_id) -> claim
+        self.subscription_data = {}  # id -> stored subscription document
         self.calls = []
         self.waits = []              # ``wait`` of each claim or listing
         self._ids = itertools.count(1)
@@ -44,13 +75,13 @@ class MemoryStorage(base.Storage):
 
     def _claim_of(self, project, queue, msg):
         cid = msg.get('claim')
-        claim = self.claims.get((project, queue, cid)) if cid else None
+        claim = self.claim_data.get((project, queue, cid)) if cid else None
         if claim and claim['expires'] > self.now:
             return claim
         return None
 
     def _messages(self, project, queue):
-        return [m for m in self.messages.get((project, queue), [])
+        return [m for m in self.message_data.get((project, queue), [])
                 if self._live(m)]
 
     def _public(self, project, queue, msg):
@@ -75,56 +106,56 @@ class MemoryStorage(base.Storage):
     def queue_create(self, project, name, metadata=None):
         self._call('queue_create', project, name, metadata)
         key = (project, name)
-        if key in self.queues:
+        if key in self.queue_data:
             return False          # an existing queue keeps its metadata
-        self.queues[key] = dict(metadata or {})
-        self.messages.setdefault(key, [])
+        self.queue_data[key] = dict(metadata or {})
+        self.message_data.setdefault(key, [])
         return True
 
     def queue_exists(self, project, name):
         self._call('queue_exists', project, name)
-        return (project, name) in self.queues
+        return (project, name) in self.queue_data
 
     def queue_get_metadata(self, project, name, fresh=True):
         self._call('queue_get_metadata', project, name)
-        if (project, name) not in self.queues:
+        if (project, name) not in self.queue_data:
             raise errors.QueueDoesNotExist(name, project)
-        return dict(self.queues[(project, name)])
+        return dict(self.queue_data[(project, name)])
 
     def queue_set_metadata(self, project, name, metadata):
         self._call('queue_set_metadata', project, name, metadata)
-        if (project, name) not in self.queues:
+        if (project, name) not in self.queue_data:
             raise errors.QueueDoesNotExist(name, project)
-        self.queues[(project, name)] = dict(metadata)
+        self.queue_data[(project, name)] = dict(metadata)
 
     def queue_update_metadata(self, project, name, update):
         self._call('queue_update_metadata', project, name)
-        if (project, name) not in self.queues:
+        if (project, name) not in self.queue_data:
             raise errors.QueueDoesNotExist(name, project)
-        metadata = update(dict(self.queues[(project, name)]))
-        self.queues[(project, name)] = dict(metadata)
+        metadata = update(dict(self.queue_data[(project, name)]))
+        self.queue_data[(project, name)] = dict(metadata)
         return metadata
 
     def queue_list(self, project, marker=None, limit=10, detailed=False):
         self._call('queue_list', project, marker, limit, detailed)
-        names = sorted(n for p, n in self.queues if p == project
+        names = sorted(n for p, n in self.queue_data if p == project
                        and (marker is None or n > marker))[:limit]
         result = []
         for name in names:
             queue = {'name': name}
             if detailed:
-                queue['metadata'] = dict(self.queues[(project, name)])
+                queue['metadata'] = dict(self.queue_data[(project, name)])
             result.append(queue)
         return result
 
     def queue_count(self, project):
         self._call('queue_count', project)
-        return sum(1 for p, _ in self.queues if p == project)
+        return sum(1 for p, _ in self.queue_data if p == project)
 
     def queue_delete(self, project, name):
         self._call('queue_delete', project, name)
-        self.queues.pop((project, name), None)
-        self.messages.pop((project, name), None)
+        self.queue_data.pop((project, name), None)
+        self.message_data.pop((project, name), None)
         self._drop_subscriptions(project, name)
 
     def queue_stats(self, project, name):
@@ -142,16 +173,16 @@ class MemoryStorage(base.Storage):
 
     def queue_purge(self, project, name, resource_types):
         self._call('queue_purge', project, name, resource_types)
-        if 'messages' in resource_types and (project, name) in self.messages:
-            self.messages[(project, name)] = []
+        if 'messages' in resource_types and (project, name) in self.message_data:
+            self.message_data[(project, name)] = []
         if 'subscriptions' in resource_types:
             self._drop_subscriptions(project, name)
 
     # -- messages -----------------------------------------------------------
     def message_post(self, project, queue, messages, client_id):
         self._call('message_post', project, queue, messages, client_id)
-        self.queues.setdefault((project, queue), {})
-        stored = self.messages.setdefault((project, queue), [])
+        self.queue_data.setdefault((project, queue), {})
+        stored = self.message_data.setdefault((project, queue), [])
         ids = []
         for msg in messages:
             msg_id = '%024x' % next(self._ids)
@@ -205,7 +236,7 @@ class MemoryStorage(base.Storage):
         return [self._public(project, queue, m) for m in found if m]
 
     def _remove(self, project, queue, msg):
-        self.messages[(project, queue)].remove(msg)
+        self.message_data[(project, queue)].remove(msg)
 
     def message_delete(self, project, queue, message_id, claim_id=None):
         self._call('message_delete', project, queue, message_id, claim_id)
@@ -214,7 +245,7 @@ class MemoryStorage(base.Storage):
             return
         claim = self._claim_of(project, queue, msg)
         if claim_id is not None:
-            live = self.claims.get((project, queue, claim_id))
+            live = self.claim_data.get((project, queue, claim_id))
             if not live or live['expires'] <= self.now:
                 raise errors.ClaimDoesNotExist(claim_id, queue, project)
             if claim is None:
@@ -253,7 +284,7 @@ class MemoryStorage(base.Storage):
         if not free:
             return None, []
         claim_id = 'c%023x' % next(self._ids)
-        self.claims[(project, queue, claim_id)] = {
+        self.claim_data[(project, queue, claim_id)] = {
             'id': claim_id, 'ttl': ttl, 'created': self.now,
             'expires': self.now + ttl, 'ids': [m['id'] for m in free]}
         for msg in free:
@@ -264,7 +295,7 @@ class MemoryStorage(base.Storage):
         return claim_id, [self._public(project, queue, m) for m in free]
 
     def _live_claim(self, project, queue, claim_id):
-        claim = self.claims.get((project, queue, claim_id))
+        claim = self.claim_data.get((project, queue, claim_id))
         if claim is None or claim['expires'] <= self.now:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         return claim
@@ -286,7 +317,7 @@ class MemoryStorage(base.Storage):
 
     def claim_delete(self, project, queue, claim_id):
         self._call('claim_delete', project, queue, claim_id)
-        self.claims.pop((project, queue, claim_id), None)
+        self.claim_data.pop((project, queue, claim_id), None)
 
     # -- health -------------------------------------------------------------
     def is_alive(self):
@@ -295,14 +326,14 @@ class MemoryStorage(base.Storage):
 
     # -- subscriptions --------------------------------------------------------
     def _live_subscriptions(self, project, queue):
-        return [s for s in self.subscriptions.values()
+        return [s for s in self.subscription_data.values()
                 if s['project'] == project
                 and s['queue'] == queue and s['expires'] > self.now]
 
     def _drop_subscriptions(self, project, queue):
-        for sub_id, sub in list(self.subscriptions.items()):
+        for sub_id, sub in list(self.subscription_data.items()):
             if (sub['project'], sub['queue']) == (project, queue):
-                del self.subscriptions[sub_id]
+                del self.subscription_data[sub_id]
 
     def _subscription(self, project, queue, sub_id):
         for sub in self._live_subscriptions(project, queue):
@@ -320,7 +351,7 @@ class MemoryStorage(base.Storage):
                    options)
         self._subscriber_taken(project, queue, subscriber)
         sub_id = '%08x-0000-7000-8000-000000000000' % next(self._ids)
-        self.subscriptions[sub_id] = {
+        self.subscription_data[sub_id] = {
             'id': sub_id, 'project': project, 'queue': queue,
             'container': '%s/%s' % (project, queue),
             'subscriber': subscriber, 'ttl': ttl, 'options': options,
@@ -358,6 +389,6 @@ class MemoryStorage(base.Storage):
 
     def subscription_delete(self, project, queue, sub_id):
         self._call('subscription_delete', project, queue, sub_id)
-        sub = self.subscriptions.get(sub_id)
+        sub = self.subscription_data.get(sub_id)
         if sub and (sub['project'], sub['queue']) == (project, queue):
-            del self.subscriptions[sub_id]
+            del self.subscription_data[sub_id]

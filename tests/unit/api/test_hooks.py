@@ -190,15 +190,15 @@ def test_project_of_256_characters_and_any_charset(client, storage):
     assert len(project) == 256
     assert client.put(QUEUE, headers={'X-Project-ID': project}
                       ).status_code == 201
-    assert (project, 'q1') in storage.queues
+    assert (project, 'q1') in storage.queue_data
 
 
 def test_tenant_headers_are_fallbacks(client, storage):
     """oslo.context's order: X-Project-ID, X-Tenant-ID, X-Tenant."""
     client.put(QUEUE, headers={'X-Project-ID': None, 'X-Tenant-ID': 't1'})
-    assert ('t1', 'q1') in storage.queues
+    assert ('t1', 'q1') in storage.queue_data
     client.put(QUEUE, headers={'X-Project-ID': None, 'X-Tenant': 't2'})
-    assert ('t2', 'q1') in storage.queues
+    assert ('t2', 'q1') in storage.queue_data
 
 
 def test_client_id_checked_before_project(client):

@@ -34,7 +34,7 @@ def test_post_single_and_multiple(client):
 
 def test_post_creates_queue_lazily(client, storage):
     assert post_messages(client, 'nonexistent', 1).status_code == 201
-    assert ('p-unit', 'nonexistent') in storage.queues
+    assert ('p-unit', 'nonexistent') in storage.queue_data
 
 
 def test_post_passes_ttl_delay_body_and_client(client, storage):

@@ -286,7 +286,7 @@ def test_patch_conflict_changes_nothing(client, storage):
     client.put('/v2/queues/xyz', json={'a': 1})
     patch(client, 'xyz', [{'op': 'add', 'path': '/metadata/b', 'value': 2},
                           {'op': 'remove', 'path': '/metadata/c'}])
-    assert storage.queues[('p-unit', 'xyz')] == {'a': 1}
+    assert storage.queue_data[('p-unit', 'xyz')] == {'a': 1}
 
 
 @pytest.mark.parametrize('changes', [

@@ -6,16 +6,15 @@ replaced by a fake; nothing here reaches a network."""
 import threading
 import time
 
-from swiftq import conf as swiftq_conf
 from swiftq.storage import base
+from swiftq.storage import catalog
 from swiftq.storage import documents
-from swiftq.storage import swift_storage
 
 CONTAINER = 'swiftq:proj:jobs'
 
 
 def test_a_stale_entry_is_read_again_by_one_thread_only(monkeypatch):
-    storage = swift_storage.SwiftStorage(swiftq_conf.new_conf())
+    cache = catalog.Catalog(swift=None, prefix='swiftq', default_stripes=1)
     release = threading.Event()
     reads = []
 
@@ -25,10 +24,10 @@ def test_a_stale_entry_is_read_again_by_one_thread_only(monkeypatch):
         return {'v': 2}, 3
 
     monkeypatch.setattr(documents, 'read_meta', slow_read)
-    storage._metadata_cache[CONTAINER] = (
-        time.monotonic() - base.METADATA_CACHE_SECONDS - 1, {'v': 1}, 1)
+    cache.remember(CONTAINER, {'v': 1}, 1, read_at=time.monotonic() -
+                   base.METADATA_CACHE_SECONDS - 1)
 
-    refresher = threading.Thread(target=storage._cached_meta,
+    refresher = threading.Thread(target=cache.cached_meta,
                                  args=(CONTAINER,))
     refresher.start()
     deadline = time.monotonic() + 5
@@ -36,20 +35,20 @@ def test_a_stale_entry_is_read_again_by_one_thread_only(monkeypatch):
         time.sleep(0.01)
     # While the first thread's read is in flight, others get the old entry
     # at once instead of reading too.
-    assert [storage._cached_meta(CONTAINER) for _ in range(5)] == \
+    assert [cache.cached_meta(CONTAINER) for _ in range(5)] == \
         [({'v': 1}, 1)] * 5
     assert reads == [CONTAINER]
     release.set()
     refresher.join(5)
-    assert storage._cached_meta(CONTAINER) == ({'v': 2}, 3)
+    assert cache.cached_meta(CONTAINER) == ({'v': 2}, 3)
     assert reads == [CONTAINER]
-    assert storage._layout_of(CONTAINER).count == 3
+    assert cache.layout_of(CONTAINER).count == 3
 
 
 def test_a_queue_nobody_cached_is_read_by_every_asker(monkeypatch):
-    storage = swift_storage.SwiftStorage(swiftq_conf.new_conf())
+    cache = catalog.Catalog(swift=None, prefix='swiftq', default_stripes=1)
     monkeypatch.setattr(documents, 'read_meta',
                         lambda swift, container, newest: (None, None))
-    assert storage._cached_meta(CONTAINER) == (None, None)
-    assert CONTAINER not in storage._metadata_cache
-    assert storage._layout_of(CONTAINER).count == 1     # queue_stripes
+    assert cache.cached_meta(CONTAINER) == (None, None)
+    assert not cache.is_cached(CONTAINER)
+    assert cache.layout_of(CONTAINER).count == 1     # default_stripes

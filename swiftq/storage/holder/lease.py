@@ -26,11 +26,11 @@ lease by that deadline. It renews by PUTting its nonce again and releases
 by deleting the object.
 
 Within a process, all threads share the lease: many operations run under
-it at once (the claim engine serialises their in-memory changes and groups
-their state writes). Processes waiting for a held lease say so in a
-``lease-wanted`` object; a holder that has held the lease for
-``lease_max_hold`` gives it back only when someone wants it, so a queue used
-by one process never pays for hand-offs.
+it at once (the writer serialises their in-memory changes and groups
+their state writes, see ``writer.py`` and ``commit.py``). Processes
+waiting for a held lease say so in a ``lease-wanted`` object; a holder
+that has held the lease for ``lease_max_hold`` gives it back only when
+someone wants it, so a queue used by one process never pays for hand-offs.
 """
 
 import json
@@ -50,7 +50,6 @@ LOG = logging.getLogger(__name__)
 WRITE_MARGIN = 0.05
 # A lease with less than this left is renewed (or, if retiring, not used).
 MIN_REMAINING = 0.5
-WANTED = 'lease-wanted'
 
 
 class Lease:
@@ -66,8 +65,8 @@ class Lease:
         self.active = 0         # operations running under it
         self.retiring = False   # no new operations; released when idle
         self.released = False
-        self.cache = None       # the claim engine's QueueView
-        self.cache_lock = threading.Lock()
+        self.view = None        # the holder's QueueView (view.py)
+        self.view_lock = threading.Lock()
 
     def remaining(self):
         return self.valid_until - time.monotonic()
@@ -99,12 +98,12 @@ class LeaseKeeper:
         self._cooldown = {}     # container -> monotonic time
         self._reaper = None
         # called with a lease about to be given back (while still valid):
-        # the claim engine writes what its view has not written yet
+        # the state writer writes what its view has not written yet
         self.before_release = None
         self.stats = {'acquired': 0, 'attempts': 0, 'released': 0,
                       'renewed': 0}
 
-    # -- public -------------------------------------------------------------
+    # -- public ---------------------------------------------------------------
     def hold(self, container, wait=True):
         """Context manager: an operation under the queue's lease. Without
         ``wait``, raise LeaseBusy at once if another process (or another
@@ -140,13 +139,6 @@ class LeaseKeeper:
                 lease.retiring = lease.released = True
             self._cond.notify_all()
 
-    def forget_cache(self, container):
-        """Make the holder reload the queue (e.g. its metadata changed)."""
-        with self._cond:
-            lease = self._leases.get(container)
-        if lease is not None:
-            lease.cache = None
-
     def retire(self, lease):
         """Stop using ``lease`` (e.g. a write under it failed): it is given
         back once its running operations end."""
@@ -165,7 +157,7 @@ class LeaseKeeper:
         for lease in leases:
             self.retire(lease)
 
-    # -- entering and leaving -----------------------------------------------
+    # -- entering and leaving -------------------------------------------------
     def _enter(self, container, wait=True):
         self._start_reaper()
         entered = time.monotonic()
@@ -315,7 +307,7 @@ class LeaseKeeper:
 
     def _say_wanted(self, container):
         try:
-            self._swift.put_object(container, WANTED, b'',
+            self._swift.put_object(container, naming.LEASE_WANTED, b'',
                                    timeout=self._conf.lease_write_deadline)
         except SwiftUnavailable:
             pass
@@ -323,7 +315,8 @@ class LeaseKeeper:
     def _is_wanted(self, container):
         """Has another process asked for the lease lately?"""
         try:
-            resp = self._swift.request('HEAD', container, WANTED,
+            resp = self._swift.request('HEAD', container,
+                                       naming.LEASE_WANTED,
                                        timeout=self._conf.lease_write_deadline)
         except SwiftUnavailable:
             return True
@@ -359,7 +352,7 @@ class LeaseKeeper:
         self.stats['released'] += 1
         LOG.debug('giving back lease of %s after %.3fs: %s', lease.container,
                   time.monotonic() - lease.acquired,
-                  lease.cache.stats if lease.cache else {})
+                  lease.view.stats if lease.view else {})
         if lease.remaining() <= WRITE_MARGIN:
             return
         if self.before_release is not None:
@@ -377,7 +370,7 @@ class LeaseKeeper:
             pass    # it expires by itself
         lease.valid_until = 0.0
 
-    # -- housekeeping: renew, share, give back when idle ------------------------
+    # -- housekeeping: renew, share, give back when idle ----------------------
     def _start_reaper(self):
         if self._reaper is not None and self._reaper.is_alive():
             return
@@ -447,7 +440,7 @@ class _Holding:
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None and issubclass(
                 exc_type, (SwiftUnavailable, errors.ServiceUnavailable)):
-            # A write under the lease may or may not have landed: the cache
+            # A write under the lease may or may not have landed: the view
             # can no longer be trusted, and the lease is given back.
             self._keeper.retire(self._lease)
         self._keeper._exit(self._lease)
