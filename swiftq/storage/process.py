@@ -36,11 +36,13 @@ class ProcessParts:
     cache, message reads and subscriptions.
 
     ``post_dead_letter(queue container, message, client_id)``: how the
-    writer posts to a dead-letter queue (``messages.Messages``)."""
+    writer posts to a dead-letter queue (``messages.Messages``); ``swift``:
+    a client to use instead of one made from ``conf`` (unit tests)."""
 
-    def __init__(self, conf, post_dead_letter):
+    def __init__(self, conf, post_dead_letter, swift=None):
         self.pid = os.getpid()
-        self.swift = SwiftClient.from_conf(conf)
+        self.swift = swift if swift is not None else \
+            SwiftClient.from_conf(conf)
         self.executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=IO_THREADS, thread_name_prefix='swiftq-io')
         skew = conf.claims.max_clock_skew

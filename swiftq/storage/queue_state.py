@@ -127,16 +127,8 @@ class QueueState:
                         for k, d in self.deleted.items()},
             'counts': self.counts,
             'extended': self.extended,
-            'gone': self._gone_groups(),
+            'gone': _gone_groups(self.gone),
         }, separators=(',', ':')).encode()
-
-    def _gone_groups(self):
-        groups = {}
-        for key, until in self.gone.items():
-            bucket = math.ceil(until / GONE_BUCKET) * GONE_BUCKET
-            groups.setdefault(bucket, []).append(key)
-        return [[until, ''.join(sorted(keys))]
-                for until, keys in sorted(groups.items())]
 
     def _reindex(self):
         self._claim_of = {}
@@ -221,12 +213,8 @@ class QueueState:
         ``[(segment, msg_id), ...]``."""
         unexpired = (segment for segment in segments
                      if segment.expires > now or
-                     self._has_extension(segment))
+                     _has_extension(self.extended, segment))
         return list(itertools.islice(self.scan(unexpired, now), limit))
-
-    def _has_extension(self, segment):
-        prefix = segment.key
-        return any(m.startswith(prefix) for m in self.extended)
 
     def is_dead(self, segment, now):
         """True when no message of the segment can ever be returned again:
@@ -328,3 +316,20 @@ class QueueState:
         if expired:
             self._reindex()
         return bool(expired)
+
+
+def _gone_groups(gone):
+    """The ``gone`` table as written: keys grouped by when they may be
+    forgotten (rounded up to GONE_BUCKET), concatenated."""
+    groups = {}
+    for key, until in gone.items():
+        bucket = math.ceil(until / GONE_BUCKET) * GONE_BUCKET
+        groups.setdefault(bucket, []).append(key)
+    return [[until, ''.join(sorted(keys))]
+            for until, keys in sorted(groups.items())]
+
+
+def _has_extension(extended, segment):
+    """Does a message of ``segment`` live longer than the segment?"""
+    prefix = segment.key
+    return any(m.startswith(prefix) for m in extended)

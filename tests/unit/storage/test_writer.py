@@ -1,0 +1,265 @@
+"""The lease holder's writer (swiftq.storage.holder) on its own: group
+commit, the lease's deadline, what the view learns and forgets. Swift is
+the small in-memory fake of our own client (fake_swift.py); the real Swift
+is in tests/functional (test_claim_semantics, test_claim_races, ...)."""
+
+import threading
+import time
+
+import pytest
+
+from swiftq import conf as swiftq_conf
+from swiftq.storage import errors
+from swiftq.storage import naming
+from swiftq.storage import process
+from swiftq.storage.holder import commit
+from swiftq.storage.holder import sync
+from swiftq.storage.holder.view import QueueView
+from swiftq.storage.queue_state import QueueState
+from swiftq.swift.errors import SwiftUnavailable
+from tests.unit.storage.fake_swift import FakeSwift
+
+QUEUE = 'swiftq:proj:jobs'
+STATE_PUT = ('PUT', naming.STATE)
+
+
+class Holder:
+    """One process's storage parts over a FakeSwift, with one queue."""
+
+    def __init__(self, **claims):
+        options = {'lease_settle_delay': 0.06, 'lease_write_deadline': 0.05,
+                   'lease_idle_release': 60.0, 'lease_max_hold': 60.0}
+        options.update(claims)
+        self.conf = swiftq_conf.new_conf(overrides={
+            ('claims', name): value for name, value in options.items()})
+        self.swift = FakeSwift()
+        self.dead_letters = []
+        self.parts = process.ProcessParts(
+            self.conf,
+            lambda container, message, client_id:
+                self.dead_letters.append((container, message)),
+            swift=self.swift)
+        self.writer = self.parts.writer
+        self.swift.request('PUT', QUEUE)
+
+    def post(self, *bodies, ttl=60, delay=0):
+        """One segment per body; returns the message ids."""
+        ids = []
+        for body in bodies:
+            ids += self.parts.segments.write(
+                QUEUE, [{'ttl': ttl, 'delay': delay, 'body': body}], 'cli')
+        return ids
+
+    def view(self):
+        return self.parts.leases.current(QUEUE).view
+
+    def state_in_swift(self):
+        data, _ = self.swift.containers[QUEUE][naming.STATE]
+        return QueueState.from_json(data)
+
+
+@pytest.fixture
+def holder():
+    h = Holder()
+    yield h
+    h.parts.leases.release_all()
+
+
+def _claim(holder, limit=1, ttl=30, grace=30):
+    return holder.writer.claim(QUEUE, ttl, grace, limit)
+
+
+def test_a_claim_answers_after_its_state_put_with_the_claim_in_it(holder):
+    [msg] = holder.post('a')
+    result = _claim(holder)
+    assert [p.id for p in result.picked] == [msg]
+    stored = holder.state_in_swift()
+    assert stored.get_live_claim(result.claim_id, time.time()) is not None
+    assert stored.live_claim(msg, time.time()).id == result.claim_id
+
+
+def test_concurrent_claims_share_state_puts_and_none_answers_early(holder):
+    ids = holder.post('a', 'b', 'c', 'd', 'e')
+    _claim(holder)                       # lease taken, view loaded
+    puts_before = holder.swift.count(*STATE_PUT)
+    release = holder.swift.hold(*STATE_PUT)
+    results = []
+
+    def claim():
+        results.append(_claim(holder))
+
+    first = threading.Thread(target=claim)
+    first.start()
+    _wait_for(lambda: holder.swift.count(*STATE_PUT) == puts_before + 1)
+    others = [threading.Thread(target=claim) for _ in range(3)]
+    for thread in others:
+        thread.start()
+    view = holder.view()
+    _wait_for(lambda: view.version == view.committed + 4)
+    time.sleep(0.1)
+    assert results == []                 # nobody answers before a PUT ack
+    release.set()
+    for thread in [first] + others:
+        thread.join(5)
+    # The first PUT carried the first claim; one more carried the other 3.
+    assert holder.swift.count(*STATE_PUT) == puts_before + 2
+    claimed = sorted(p.id for r in results for p in r.picked)
+    assert claimed == sorted(ids[1:])    # four claims, no message twice
+    stored = holder.state_in_swift()
+    assert {c for c in stored.claims} >= {r.claim_id for r in results}
+
+
+def test_a_failed_state_put_breaks_the_view_and_loses_nothing(holder):
+    [msg] = holder.post('a')
+    _take_lease(holder)
+    view = holder.view()
+    holder.swift.fail('PUT', naming.STATE, 503)
+    with pytest.raises(SwiftUnavailable):
+        _claim(holder)
+    assert view.broken
+    assert holder.parts.leases.current(QUEUE) is None     # given back
+    # The next claim starts from Swift's state, where the failed claim is
+    # not: the message is free again.
+    assert [p.id for p in _claim(holder).picked] == [msg]
+    assert holder.view() is not view
+
+
+def test_no_state_put_is_sent_once_the_lease_has_run_out():
+    swift = FakeSwift()
+    writer = commit.StateWriter(swift, segments=None, read_timeout=10.0,
+                                deleted_memory=0)
+
+    class RunOut:
+        container = QUEUE
+
+        def write_timeout(self, wanted):
+            raise errors.LeaseUnavailable('lease on %s ran out' % QUEUE)
+
+    view = QueueView(QueueState(), {})
+    with view.mutex:
+        version = view.changed()
+    with pytest.raises(errors.LeaseUnavailable):
+        writer.flush(RunOut(), view, version)
+    assert swift.requests == []
+    assert view.broken and view.committed == 0
+
+
+def test_a_state_put_never_outlives_the_lease(holder):
+    holder.post('a')
+    _claim(holder)
+    lease = holder.parts.leases.current(QUEUE)
+    [timeout] = [t for m, _, o, _, t in holder.swift.requests
+                 if (m, o) == STATE_PUT]
+    conf = holder.conf.claims
+    assert 0 < timeout <= conf.lease_seconds - conf.max_clock_skew
+    assert timeout <= lease.remaining() + 1.0
+
+
+def test_nothing_free_tells_when_a_message_may_be_free_again(holder):
+    holder.post('a')
+    taken = _claim(holder, ttl=30)
+    result = _claim(holder)
+    assert result.claim_id is None and result.picked == []
+    claim = holder.view().state.claims[taken.claim_id]
+    assert result.next_release == pytest.approx(
+        claim.expires + holder.conf.claims.max_clock_skew)
+
+
+def test_deleting_a_whole_segment_is_committed_by_its_delete(holder):
+    [msg] = holder.post('a')
+    taken = _claim(holder)
+    key = naming.split_message_id(msg)[0]
+    puts = holder.swift.count(*STATE_PUT)
+    holder.writer.delete(QUEUE, msg, taken.claim_id)
+    # The segment's tombstone is the record: no state PUT was needed.
+    assert holder.swift.count(*STATE_PUT) == puts
+    assert naming.segment_object(key) not in holder.swift.containers[QUEUE]
+    view = holder.view()
+    assert key not in view.segments and key in view.state.gone
+    assert view.pending()
+    # Before the lease is given back, the record goes to Swift.
+    holder.parts.leases.release_all()
+    assert key in holder.state_in_swift().gone
+
+
+def test_a_delete_that_leaves_a_segment_alive_writes_the_state(holder):
+    ids = holder.parts.segments.write(
+        QUEUE, [{'ttl': 60, 'delay': 0, 'body': b} for b in 'ab'], 'cli')
+    puts = holder.swift.count(*STATE_PUT)
+    holder.writer.delete(QUEUE, ids[0])
+    assert holder.swift.count(*STATE_PUT) == puts + 1
+    assert holder.state_in_swift().is_deleted(ids[0])
+    assert [p.id for p in _claim(holder).picked] == [ids[1]]
+
+
+def test_a_claimed_message_is_not_deleted_without_its_claim(holder):
+    claimed, free = holder.post('a', 'b')
+    _claim(holder)
+    for other_claim in (None, 'a' * 32):
+        with pytest.raises(errors.MessageIsClaimed):
+            holder.writer.delete(QUEUE, claimed, other_claim)
+    with pytest.raises(errors.MessageNotClaimed):
+        holder.writer.delete(QUEUE, free, 'a' * 32)
+
+
+def test_a_late_listing_row_is_found_by_listing_from_the_head(
+        holder, monkeypatch):
+    [late] = holder.post('late')
+    late_key = naming.split_message_id(late)[0]
+    late_object = holder.swift.containers[QUEUE].pop(
+        naming.segment_object(late_key))
+    [later] = holder.post('later')
+    assert [p.id for p in _claim(holder).picked] == [later]
+    # The earlier segment's row arrives after the view listed past it.
+    holder.swift.containers[QUEUE][naming.segment_object(late_key)] = \
+        late_object
+    monkeypatch.setattr(sync, 'RELIST_INTERVAL', 60.0)
+    assert _claim(holder).picked == []      # the tail listing misses it
+    monkeypatch.setattr(sync, 'RELIST_INTERVAL', 0.0)
+    assert [p.id for p in _claim(holder).picked] == [late]
+
+
+def test_own_posts_are_claimed_without_reading_them_back(holder):
+    _take_lease(holder)
+    messages = holder.parts.segments
+    ids = messages.write(QUEUE, [{'ttl': 60, 'delay': 0, 'body': 'mine'}],
+                         'cli', own_posts=_own_posts(holder))
+    key = naming.split_message_id(ids[0])[0]
+    gets = holder.swift.count('GET', naming.segment_object(key))
+    result = _claim(holder)
+    assert [p.body for p in result.picked] == ['mine']
+    assert holder.swift.count('GET', naming.segment_object(key)) == gets
+
+
+def test_a_message_past_its_max_claim_count_goes_to_the_dead_letters():
+    h = Holder()
+    try:
+        metadata = {'_max_claim_count': 1, '_dead_letter_queue': 'dlq'}
+        h.writer.update_metadata(QUEUE, lambda current: metadata)
+        [msg] = h.post('poison')
+        taken = _claim(h)
+        h.writer.release(QUEUE, taken.claim_id)
+        assert _claim(h).picked == []
+        assert h.dead_letters == [
+            ('swiftq:proj:dlq', {'ttl': 60, 'delay': 0, 'body': 'poison'})]
+        assert h.view().state.is_deleted(msg)
+    finally:
+        h.parts.leases.release_all()
+
+
+def _take_lease(holder):
+    """Take the queue's lease and load its view, changing nothing."""
+    holder.writer.release(QUEUE, 'e' * 32)
+    assert holder.view() is not None
+
+
+def _own_posts(holder):
+    from swiftq.storage.holder.view import OwnPosts
+    return OwnPosts.for_post(holder.parts.leases, QUEUE)
+
+
+def _wait_for(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, 'condition not met in time'
+        time.sleep(0.005)
