@@ -132,5 +132,3 @@ def _window(names, query):
              (marker is None or n > marker) and (end is None or n < end)]
     limit = int(query.get('limit', 10000))
     return shown[:limit]
-
-
