@@ -372,7 +372,7 @@ class QueueNotifier:
     """The deliveries of one queue container in this process."""
 
     def __init__(self, notifier, container):
-        self.n = notifier
+        self.notifier = notifier
         self.container = container
         self.cursor = None
         self.dirty = False
@@ -384,18 +384,18 @@ class QueueNotifier:
         self._stripes_read_at = 0.0
 
     def step(self, subs):
-        n = self.n
+        notifier = self.notifier
         if self.cursor is None:
-            self.cursor = n.cursors.load(self.container)
+            self.cursor = notifier.cursors.load(self.container)
         self.collect()
         self._sync(subs)
         listing = []
         if self.cursor.progress:
             marker = min(p.watermark for p in self.cursor.progress.values())
             listing = self._list(marker)
-        now = n.clock()
+        now = notifier.clock()
         settled = cursor_mod.key_at(
-            now - n.conf.notification.settle_window)
+            now - notifier.conf.notification.settle_window)
         for stream in self.streams.values():
             self._plan(stream, listing, now, settled)
         self.save()
@@ -407,8 +407,8 @@ class QueueNotifier:
         listing = []
         for container in self._stripes():
             # None: no container (yet): nothing posted, notices still go.
-            for segment in self.n.segments.list(container,
-                                                marker_key=marker) or ():
+            for segment in self.notifier.segments.list(
+                    container, marker_key=marker) or ():
                 listing.append(StripeSegment(segment, container))
         listing.sort(key=lambda item: item.key)
         return listing
@@ -417,7 +417,7 @@ class QueueNotifier:
         now = time.monotonic()
         if self._stripe_containers is None or \
                 now - self._stripes_read_at > STRIPES_REFRESH:
-            _, count = documents.read_meta(self.n.swift, self.container,
+            _, count = documents.read_meta(self.notifier.swift, self.container,
                                            newest=False)
             self._stripe_containers = stripes.Layout(
                 self.container, count or 1).containers
@@ -437,14 +437,14 @@ class QueueNotifier:
 
     def save(self):
         if self.dirty:
-            self.n.cursors.save(self.container, self.cursor)
+            self.notifier.cursors.save(self.container, self.cursor)
             # A missing container (deleted queue) has nothing left to
             # deliver: do not try again every pass.
             self.dirty = False
 
     # -- subscriptions come and go --------------------------------------------
     def _sync(self, subs):
-        now = self.n.clock()
+        now = self.notifier.clock()
         live = {sub.id: sub for sub in subs}
         progress = self.cursor.progress
         for sub_id in list(progress):
@@ -455,7 +455,7 @@ class QueueNotifier:
             # while: a listing that briefly lacks it must not make its
             # deliveries start over.
             since = self._missing.setdefault(sub_id, now)
-            if now - since > self.n.conf.notification.settle_window:
+            if now - since > self.notifier.conf.notification.settle_window:
                 del progress[sub_id]
                 self._missing.pop(sub_id)
                 self.dirty = True
@@ -465,7 +465,7 @@ class QueueNotifier:
         for sub in subs:
             if sub.id not in progress:
                 progress[sub.id] = cursor_mod.Progress(
-                    cursor_mod.key_at(sub.created - self.n.skew))
+                    cursor_mod.key_at(sub.created - self.notifier.skew))
                 self.dirty = True
             stream = self.streams.get(sub.id)
             if stream is None:
@@ -475,10 +475,10 @@ class QueueNotifier:
 
     # -- what each subscriber gets next ---------------------------------------
     def _plan(self, stream, listing, now, settled):
-        n = self.n
+        notifier = self.notifier
         sub = stream.sub
         progress = self.cursor.progress[sub.id]
-        require = n.conf.notification.require_confirmation
+        require = notifier.conf.notification.require_confirmation
         notice = None
         if require:
             if sub.confirmed:
@@ -490,10 +490,10 @@ class QueueNotifier:
             elif progress.notice == cursor_mod.CONFIRMED:
                 notice = cursor_mod.UNSUBSCRIBED
         receiving = not require or sub.confirmed
-        created_floor = sub.created - n.skew
+        created_floor = sub.created - notifier.skew
         # An unconfirmed subscription passes over what was posted before
         # it was last read unconfirmed; later posts wait for the next read.
-        unconfirmed_until = sub.read_at - n.skew
+        unconfirmed_until = sub.read_at - notifier.skew
         pending = []
         first_pending = None
         for segment in listing:
@@ -509,7 +509,8 @@ class QueueNotifier:
             if receiving:
                 pending.append(segment)
         if first_pending is not None and not receiving:
-            n.recheck.add(naming.subscription_object(self.container, sub.id))
+            notifier.recheck.add(
+                naming.subscription_object(self.container, sub.id))
         progress.advance(settled, first_pending)
         if stream.job is not None:
             return
@@ -525,8 +526,8 @@ class QueueNotifier:
             done = {key: set(state.done)
                     for key, state in stream.retries.items()}
             batch = Batch()
-            batch.future = n.workers.submit(n.deliver, sub, items, done,
-                                            batch.results)
+            batch.future = notifier.workers.submit(
+                notifier.deliver, sub, items, done, batch.results)
             stream.job = batch
 
     def _handled(self, stream, progress, key):
@@ -557,19 +558,19 @@ class QueueNotifier:
                               batch.future.exception())
 
     def _apply(self, stream, progress, result):
-        n = self.n
+        notifier = self.notifier
         if result.outcome in (Outcome.DELIVERED, GONE, Outcome.REJECTED):
             if result.outcome is Outcome.REJECTED:
                 LOG.warning('subscriber %s of %s refused %s (%s): not '
                             'retried', stream.sub.subscriber, self.container,
                             result.key, result.detail)
             elif result.key in NOTICES:
-                n.count('confirmation requests')
+                notifier.count('confirmation requests')
             self._handled(stream, progress, result.key)
             return
         state = stream.retries.setdefault(result.key, RetryState())
         state.done = set(result.done)
-        now = n.clock()
+        now = notifier.clock()
         if result.outcome == UNAVAILABLE:
             state.due = now     # not the subscriber's fault: no attempt
             return
@@ -579,10 +580,10 @@ class QueueNotifier:
             LOG.warning('giving up delivering %s of %s to %s after %d '
                         'attempts (last: %s)', result.key, self.container,
                         stream.sub.subscriber, state.attempts, result.detail)
-            n.count('given up')
+            notifier.count('given up')
             self._handled(stream, progress, result.key)
             return
-        n.count('retries')
+        notifier.count('retries')
         state.due = now + delays[state.attempts - 1]
         LOG.info('delivery of %s of %s to %s failed (%s): attempt %d in '
                  '%s s', result.key, self.container, stream.sub.subscriber,
@@ -598,8 +599,8 @@ class QueueNotifier:
         if self._queue_policy_at is None or \
                 now - self._queue_policy_at > QUEUE_POLICY_TTL:
             try:
-                meta = documents.read_metadata(self.n.swift, self.container,
-                                               newest=False) or {}
+                meta = documents.read_metadata(
+                    self.notifier.swift, self.container, newest=False) or {}
                 policy = meta.get('_retry_policy')
                 self._queue_policy = policy if isinstance(policy, dict) \
                     else {}
