@@ -104,7 +104,7 @@ class SegmentStore:
         if any segment could not be stored (the post is then not
         acknowledged; segments already stored are harmless extra
         messages only if the client retries — see design).
-        ``own_posts`` (claims.OwnPosts) hears of each segment before its
+        ``own_posts`` (holder.view.OwnPosts) hears of each segment before its
         PUT is sent and of each PUT that did not succeed."""
         runs = split_into_runs(messages)
         keys = self._keys.next_keys(len(runs))
