@@ -56,22 +56,26 @@ def die_with_parent():
         pass
 
 
-def children(pid):
-    """Pids of the live (not zombie) children of ``pid``, from /proc."""
-    found = []
+def proc_stats():
+    """``(pid, fields)`` of every process in /proc: ``fields`` are the
+    bytes of /proc/<pid>/stat after the command name (state, ppid, pgrp,
+    session, ...; index 0 is the state)."""
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
         try:
-            with open('/proc/%s/stat' % entry) as f:
+            with open('/proc/%s/stat' % entry, 'rb') as f:
                 stat = f.read()
         except OSError:
             continue
         # pid (comm) state ppid ...; comm may contain spaces and ')'.
-        fields = stat[stat.rindex(')') + 2:].split()
-        if fields[0] != 'Z' and int(fields[1]) == pid:
-            found.append(int(entry))
-    return sorted(found)
+        yield int(entry), stat[stat.rfind(b')') + 2:].split()
+
+
+def children(pid):
+    """Pids of the live (not zombie) children of ``pid``, from /proc."""
+    return sorted(p for p, fields in proc_stats()
+                  if fields[0] != b'Z' and int(fields[1]) == pid)
 
 
 def log_tail(path, lines=30):

@@ -10,6 +10,8 @@ import subprocess
 import time
 from typing import List, Optional, Sequence
 
+from swiftq.child_processes import proc_stats
+
 LIFELINE_ENV = "SWIFTQ_LOCALSWIFT_LIFELINE"
 
 
@@ -47,20 +49,9 @@ def group_members(pgid: int) -> List[int]:
         return []
     except PermissionError:
         pass
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry, "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid pgrp ...; comm may contain spaces/parens
-        rest = stat[stat.rfind(b")") + 2:].split()
-        if len(rest) >= 3 and int(rest[2]) == pgid and rest[0] != b"Z":
-            members.append(int(entry))
-    return members
+    return [pid for pid, fields in proc_stats()
+            if len(fields) >= 3 and int(fields[2]) == pgid
+            and fields[0] != b"Z"]
 
 
 def killpg(pgid: int, sig: int) -> None:
