@@ -79,11 +79,16 @@ def children(pid):
 
 
 def log_tail(path, lines=30):
+    """The last ``lines`` lines of the log at ``path``, from its last
+    16 KiB only (a long run's logs are big); '' if it cannot be read."""
     try:
-        with open(path, errors='replace') as f:
-            return ''.join(f.readlines()[-lines:])
+        with open(path, 'rb') as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 16384))
+            data = f.read().decode('utf-8', 'replace')
     except OSError:
         return ''
+    return ''.join(data.splitlines(keepends=True)[-lines:])
 
 
 def wait_serving(process, url, workers, timeout, error, name, log_file,

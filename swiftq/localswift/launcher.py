@@ -43,9 +43,11 @@ import threading
 import time
 from typing import Dict, Iterable, List, Optional, Sequence
 
+from swiftq.child_processes import log_tail
+
 from . import configs
 from . import probes
-from .processes import Proc, log_tail, reserve_port, spawn, stop_procs
+from .processes import Proc, reserve_port, spawn, stop_procs
 
 __all__ = ["LocalSwift", "LocalSwiftError", "DEFAULT_DAEMONS", "KNOWN_DAEMONS"]
 
@@ -582,7 +584,7 @@ class LocalSwift:
                   else p.last_returncode)
             out.append("---- %s (exit code %s) %s ----"
                        % (p.name, rc, p.log_file))
-            out.append(log_tail(p.log_file))
+            out.append(log_tail(p.log_file).rstrip("\n") or "(no log)")
         return "\n".join(out)
 
     # ------------------------------------------------------------ stop

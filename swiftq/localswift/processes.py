@@ -1,5 +1,5 @@
 """The processes of a LocalSwift: reserved ports, process groups, starting
-and stopping them, their logs."""
+and stopping them."""
 
 from __future__ import annotations
 
@@ -108,18 +108,6 @@ class Proc:
             return
         if self.popen.returncode is None or group_members(self.popen.pid):
             killpg(self.popen.pid, sig)
-
-
-def log_tail(path: str, lines: int = 30) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 16384))
-            data = f.read().decode("utf-8", "replace")
-    except OSError as exc:
-        return "(no log: %s)" % exc
-    return "\n".join(data.splitlines()[-lines:])
 
 
 def spawn(proc: Proc, cwd: str, lifeline_fd: int) -> None:
