@@ -56,30 +56,39 @@ def die_with_parent():
         pass
 
 
-def children(pid):
-    """Pids of the live (not zombie) children of ``pid``, from /proc."""
-    found = []
+def proc_stats():
+    """``(pid, fields)`` of every process in /proc: ``fields`` are the
+    bytes of /proc/<pid>/stat after the command name (state, ppid, pgrp,
+    session, ...; index 0 is the state)."""
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
         try:
-            with open('/proc/%s/stat' % entry) as f:
+            with open('/proc/%s/stat' % entry, 'rb') as f:
                 stat = f.read()
         except OSError:
             continue
         # pid (comm) state ppid ...; comm may contain spaces and ')'.
-        fields = stat[stat.rindex(')') + 2:].split()
-        if fields[0] != 'Z' and int(fields[1]) == pid:
-            found.append(int(entry))
-    return sorted(found)
+        yield int(entry), stat[stat.rfind(b')') + 2:].split()
+
+
+def children(pid):
+    """Pids of the live (not zombie) children of ``pid``, from /proc."""
+    return sorted(p for p, fields in proc_stats()
+                  if fields[0] != b'Z' and int(fields[1]) == pid)
 
 
 def log_tail(path, lines=30):
+    """The last ``lines`` lines of the log at ``path``, from its last
+    16 KiB only (a long run's logs are big); '' if it cannot be read."""
     try:
-        with open(path, errors='replace') as f:
-            return ''.join(f.readlines()[-lines:])
+        with open(path, 'rb') as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 16384))
+            data = f.read().decode('utf-8', 'replace')
     except OSError:
         return ''
+    return ''.join(data.splitlines(keepends=True)[-lines:])
 
 
 def wait_serving(process, url, workers, timeout, error, name, log_file,

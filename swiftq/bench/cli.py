@@ -41,6 +41,7 @@ import uuid
 
 from swiftq.bench import client
 from swiftq.bench import load
+from swiftq.bench.load_config import LoadConfig
 from swiftq.bench import report
 from swiftq.bench import zaqar_peer
 
@@ -276,11 +277,11 @@ def _convert(key, value):
 
 
 def base_config(args):
-    fields = {f.name for f in dataclasses.fields(load.LoadConfig)}
+    fields = {f.name for f in dataclasses.fields(LoadConfig)}
     values = {k: v for k, v in vars(args).items() if k in fields}
     if values.get('duration') is None and values.get('messages') is None:
         values['duration'] = 10.0
-    return load.LoadConfig(**values)
+    return LoadConfig(**values)
 
 
 def scenario_configs(args, parser):

@@ -24,9 +24,7 @@ One run:
 Every thread has its own ``requests.Session`` (and Client-ID).
 """
 
-import dataclasses
 import json
-import os
 import threading
 import time
 import uuid
@@ -34,136 +32,17 @@ import uuid
 import requests
 
 from swiftq.bench import ledger as ledger_mod
+from swiftq.bench import load_results
 from swiftq.bench import stats
+from swiftq.bench.pacing import Budget, Clock, Pacer
 
-#: Zaqar's bounds the options are checked against before a run.
-MAX_CLAIM_LIMIT = 20
-MIN_CLAIM_TTL = 60
 ERROR_BACKOFF = 0.1
 #: Seconds between two stats requests asking whether a queue is drained.
 EMPTY_CHECK_INTERVAL = 1.0
 
 
-@dataclasses.dataclass
-class LoadConfig:
-    producers: int = 4
-    consumers: int = 4
-    queues: int = 1
-    batch: int = 10
-    claim_limit: int = 10
-    body_size: int = 100
-    duration: float = 10.0
-    messages: int = None
-    message_ttl: int = 3600
-    claim_ttl: int = 60
-    claim_grace: int = 60
-    delete_mode: str = 'bulk'
-    consume_mode: str = 'delete'
-    prefill: int = 0
-    prefill_batch: int = None
-    prefill_threads: int = 4
-    post_rate: float = None
-    drain_timeout: float = 30.0
-    idle_sleep: float = 0.05
-    queue_prefix: str = None
-    keep_queues: bool = False
-    stripes: int = None
-    verify_limit: int = 2000
-    interval: float = 1.0
-    name: str = None
-
-    def check(self):
-        problems = []
-        if self.producers < 0 or self.consumers < 0:
-            problems.append('producers and consumers must be >= 0')
-        if self.producers == 0 and self.consumers == 0:
-            problems.append('need at least one producer or consumer')
-        if self.queues < 1:
-            problems.append('queues must be >= 1')
-        if self.batch < 1:
-            problems.append('batch must be >= 1')
-        if not 1 <= self.claim_limit <= MAX_CLAIM_LIMIT:
-            problems.append('claim limit must be 1..%d' % MAX_CLAIM_LIMIT)
-        if self.duration is None and self.messages is None and \
-                self.producers:
-            problems.append('give a duration and/or a message count')
-        if self.delete_mode not in ('bulk', 'single'):
-            problems.append('delete mode is bulk or single')
-        if self.consume_mode not in ('delete', 'release'):
-            problems.append('consume mode is delete or release')
-        if self.body_size < 0:
-            problems.append('body size must be >= 0')
-        if problems:
-            raise ValueError('; '.join(problems))
-        return self
-
-    def as_dict(self):
-        return dataclasses.asdict(self)
-
-
-class Clock:
-    def __init__(self):
-        self.t0 = time.perf_counter()
-
-    @staticmethod
-    def now():
-        return time.perf_counter()
-
-    def rel(self, t=None):
-        return (time.perf_counter() if t is None else t) - self.t0
-
-
-class Budget:
-    """How many messages producers may still post (None: unbounded)."""
-
-    def __init__(self, total):
-        self._left = total
-        self._lock = threading.Lock()
-
-    def take(self, n):
-        if self._left is None:
-            return n
-        with self._lock:
-            n = min(n, self._left)
-            self._left -= n
-            return n
-
-    def give_back(self, n):
-        if self._left is None:
-            return
-        with self._lock:
-            self._left += n
-
-
-class Pacer:
-    """A shared cap of ``rate`` messages per second over all producers."""
-
-    def __init__(self, rate):
-        self._interval = 1.0 / rate if rate else None
-        self._next = time.perf_counter()
-        self._lock = threading.Lock()
-
-    def wait(self, n, stop):
-        if self._interval is None:
-            return
-        with self._lock:
-            now = time.perf_counter()
-            at = max(self._next, now)
-            self._next = at + n * self._interval
-        delay = at - time.perf_counter()
-        if delay > 0:
-            stop.wait(delay)
-
-
 def _outcome(exc):
     return type(exc).__name__
-
-
-def _loadavg():
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return None
 
 
 def _ids_from_resources(data):
@@ -729,102 +608,32 @@ class LoadRun:
                 'api_log_problems': self._stack.api_log_problems(
                     api_log_offset),
             }
-        return self._results(started_at, prefill, t0, load_end, end,
-                             drain_s, backlog_at_end, correctness,
-                             final_stats, cpu_before, cpu_after, server)
+        return load_results.results(
+            self, started_at, prefill, t0, load_end, end, drain_s,
+            backlog_at_end, correctness, final_stats, cpu_before, cpu_after,
+            server)
 
-    def _results(self, started_at, prefill, t0, load_end, end, drain_s,
-                 backlog_at_end, correctness, final_stats, cpu_before,
-                 cpu_after, server):
+    # -- what the result document asks of the run -----------------------------
+    @property
+    def measures_server_cpu(self):
+        """Whether the target's processes are on this machine and their CPU
+        is counted (the rest of the machine's busy time is then noise)."""
+        return self._cpu_probe is not None
+
+    @property
+    def delete_mode_used(self):
         cfg = self.config
-        load_s = load_end - t0
-        events = self.ledger.event_times(t0)
-        load_window = load_s
+        if not cfg.consumers:
+            return None
+        if cfg.consume_mode == 'release':
+            return 'release'
+        return 'bulk' if self._bulk_delete else 'single'
 
-        def in_load(times):
-            return sum(1 for t in times if 0 <= t < load_window)
-
-        posted_in_load = in_load(events['posted_msgs'])
-        deleted_in_load = in_load(events['deleted_msgs'])
-        claimed_in_load = in_load(events['claimed_msgs'])
-        req = self.recorder
-        ok_in_load = {op: len(req.latencies(op, 0, load_window))
-                      for op in req.samples}
-        deleted_times = events['deleted_msgs']
-        last_delete = max(deleted_times) if deleted_times else None
-        throughput = {
-            'post_msgs_per_s': round(posted_in_load / load_s, 2),
-            'post_requests_per_s': round(ok_in_load.get('post', 0) /
-                                         load_s, 2),
-            'claim_requests_per_s': round(ok_in_load.get('claim', 0) /
-                                          load_s, 2),
-            'claimed_msgs_per_s': round(claimed_in_load / load_s, 2),
-            'consumed_msgs_per_s': round(deleted_in_load / load_s, 2),
-            # post -> claim -> delete: every message deleted, over the time
-            # from the start until the last delete (drain included)
-            'e2e_msgs_per_s': (round(len(deleted_times) / last_delete, 2)
-                               if last_delete else 0.0),
-        }
-        latency = req.summary()
-        latency['e2e_message'] = stats.summarize(self.ledger.e2e_latencies())
-        cpu = {}
-        used_by = {role: after - cpu_before.get(role, 0.0)
-                   for role, after in cpu_after.items()}
-        if self._cpu_probe is not None and 'machine-busy' in used_by:
-            # everything this run does not account for: other work on the
-            # machine (noise)
-            ours = sum(v for k, v in used_by.items() if k != 'machine-busy')
-            used_by['other-processes'] = max(
-                0.0, used_by['machine-busy'] - ours)
-        for role, used in used_by.items():
-            cpu[role] = {'seconds': round(used, 2),
-                         'percent_of_one_core': round(100 * used / load_s, 1)}
-        if server and server.get('swift_requests_during_load'):
-            swift = server['swift_requests_during_load']
-            total = sum(v['count'] for v in swift.values())
-            api_total = sum(ok_in_load.values()) + sum(
-                sum(c.values()) for c in req.errors.values())
-            moved = max(posted_in_load, deleted_in_load, 1)
-            if cfg.consume_mode == 'release':
-                moved = max(posted_in_load, claimed_in_load, 1)
-            server['swift_requests_total'] = total
-            server['swift_requests_per_s'] = round(total / load_s, 2)
-            server['swift_requests_per_api_request'] = (
-                round(total / api_total, 2) if api_total else None)
-            server['swift_requests_per_message'] = round(total / moved, 3)
+    def notes(self):
         notes = []
         if self._interrupted.is_set():
             notes.append('interrupted: the load phase was cut short and '
                          'the drain skipped')
         if self._bulk_fallback_note:
             notes.append(self._bulk_fallback_note)
-        return {
-            'name': cfg.name,
-            'run_id': self.run_id,
-            'started_at': started_at,
-            'target': self.endpoint.base_url,
-            'queues': self.queues,
-            'config': cfg.as_dict(),
-            'delete_mode_used': (None if not cfg.consumers
-                                 else 'release'
-                                 if cfg.consume_mode == 'release'
-                                 else 'bulk' if self._bulk_delete
-                                 else 'single'),
-            'prefill': prefill,
-            'phases': {'load_s': round(load_s, 3),
-                       'drain_s': round(drain_s, 3),
-                       'total_s': round(end - t0, 3)},
-            'backlog_at_load_end': backlog_at_end,
-            'throughput': throughput,
-            'requests': dict(sorted(req.requests.items())),
-            'latency': latency,
-            'correctness': correctness,
-            'errors': req.error_table(),
-            'cpu_during_load': cpu,
-            'loadavg_at_end': _loadavg(),
-            'final_queue_stats': final_stats,
-            'server': server,
-            'timeline': stats.timeline(
-                req, events, end - t0, cfg.interval),
-            'notes': notes,
-        }
+        return notes

@@ -232,21 +232,13 @@ def _proc_table():
     """{pid: (ppid, pgid, cpu seconds)} of every live process."""
     ticks = os.sysconf('SC_CLK_TCK')
     table = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % entry, 'rb') as f:
-                stat = f.read()
-        except OSError:
-            continue
-        rest = stat[stat.rfind(b')') + 2:].split()
+    for pid, rest in child_processes.proc_stats():
         # state ppid pgrp session tty tpgid flags minflt cminflt majflt
         # cmajflt utime stime cutime cstime
         try:
             cpu = (int(rest[11]) + int(rest[12]) + int(rest[13]) +
                    int(rest[14])) / ticks
-            table[int(entry)] = (int(rest[1]), int(rest[2]), cpu)
+            table[pid] = (int(rest[1]), int(rest[2]), cpu)
         except (IndexError, ValueError):
             continue
     return table

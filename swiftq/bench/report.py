@@ -93,7 +93,8 @@ def write_json(path, doc):
 
 
 # -- the human table ----------------------------------------------------------
-def _fmt(value, digits=1):
+def fmt(value, digits=1):
+    """A table cell: '-' for a missing value, floats to `digits` places."""
     if value is None:
         return '-'
     if isinstance(value, float):
@@ -114,9 +115,9 @@ def format_raw(raw):
             continue
         lat = r['latency']
         lines.append('  %-8s %9d %9s %8s %8s %8s  %s'
-                     % (op.upper(), r['ops'], _fmt(r['ops_per_s']),
-                        _fmt(lat['p50_ms']), _fmt(lat['p99_ms']),
-                        _fmt(lat['max_ms']), _errors(r['errors'])))
+                     % (op.upper(), r['ops'], fmt(r['ops_per_s']),
+                        fmt(lat['p50_ms']), fmt(lat['p99_ms']),
+                        fmt(lat['max_ms']), _errors(r['errors'])))
     if raw.get('put_headers'):
         lines[0] += '; PUT headers: ' + ', '.join(
             '%s: %s' % kv for kv in raw['put_headers'].items())
@@ -180,15 +181,15 @@ def format_run(run):
         if not lat or not lat['count']:
             continue
         lines.append('    %-12s %7d %9s %9s %9s %9s'
-                     % (op, lat['count'], _fmt(lat['p50_ms']),
-                        _fmt(lat['p90_ms']), _fmt(lat['p99_ms']),
-                        _fmt(lat['max_ms'])))
+                     % (op, lat['count'], fmt(lat['p50_ms']),
+                        fmt(lat['p90_ms']), fmt(lat['p99_ms']),
+                        fmt(lat['max_ms'])))
     corr = run['correctness']
     lines.append('  Correctness')
     lines.append('    ' + '  '.join(
-        '%s %s' % (k, _fmt(corr.get(k))) for k in CORRECTNESS_KEYS[:7]))
+        '%s %s' % (k, fmt(corr.get(k))) for k in CORRECTNESS_KEYS[:7]))
     lines.append('    ' + '  '.join(
-        '%s %s' % (k, _fmt(corr.get(k))) for k in CORRECTNESS_KEYS[7:]))
+        '%s %s' % (k, fmt(corr.get(k))) for k in CORRECTNESS_KEYS[7:]))
     if run['errors']:
         lines.append('  Errors: ' + '; '.join(
             '%s: %s' % (op, _errors(t)) for op, t in run['errors'].items()))
@@ -206,15 +207,15 @@ def format_run(run):
                      'request, %s per message moved)'
                      % (server['swift_requests_total'],
                         server['swift_requests_per_s'],
-                        _fmt(server['swift_requests_per_api_request'], 2),
-                        _fmt(server['swift_requests_per_message'], 2)))
+                        fmt(server['swift_requests_per_api_request'], 2),
+                        fmt(server['swift_requests_per_message'], 2)))
         lines.append('    %-22s %7s %7s %8s %8s %6s  %s'
                      % ('request', 'count', 'per s', 'p50 ms', 'p99 ms',
                         '>0.5s', 'status'))
         for key, v in swift.items():
             lines.append('    %-22s %7d %7.1f %8s %8s %6d  %s'
-                         % (key, v['count'], v['per_s'], _fmt(v['p50_ms']),
-                            _fmt(v['p99_ms']), v['over_500ms'],
+                         % (key, v['count'], v['per_s'], fmt(v['p50_ms']),
+                            fmt(v['p99_ms']), v['over_500ms'],
                             ' '.join('%s:%d' % kv
                                      for kv in v['status'].items())))
     problems = server.get('api_log_problems')
@@ -227,11 +228,11 @@ def format_run(run):
             '  vs raw Swift: post msgs/s = %sx raw PUT/s, post requests/s '
             '= %sx, claims/s = %sx; claim+delete msgs/s = %sx and e2e = '
             '%sx the raw PUT+GET+DELETE cycle'
-            % (_fmt(r['post_msgs_per_raw_put'], 2),
-               _fmt(r['post_requests_per_raw_put'], 2),
-               _fmt(r['claim_requests_per_raw_put'], 2),
-               _fmt(r['consumed_msgs_per_raw_cycle'], 2),
-               _fmt(r['e2e_msgs_per_raw_cycle'], 2)))
+            % (fmt(r['post_msgs_per_raw_put'], 2),
+               fmt(r['post_requests_per_raw_put'], 2),
+               fmt(r['claim_requests_per_raw_put'], 2),
+               fmt(r['consumed_msgs_per_raw_cycle'], 2),
+               fmt(r['e2e_msgs_per_raw_cycle'], 2)))
     for note in run.get('notes') or ():
         lines.append('  note: ' + note)
     return '\n'.join(lines)

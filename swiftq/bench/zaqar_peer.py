@@ -46,6 +46,7 @@ import uuid
 
 from swiftq import child_processes
 from swiftq.bench import local
+from swiftq.bench.report import fmt
 from swiftq.bench import tempauth_keystone
 
 START_TIMEOUT = 120
@@ -471,14 +472,6 @@ _THROUGHPUT_LABELS = (('post_msgs_per_s', 'post'),
                       ('e2e_msgs_per_s', 'end-to-end'))
 
 
-def _fmt(value, digits=1):
-    if value is None:
-        return '-'
-    if isinstance(value, float):
-        return '%.*f' % (digits, value)
-    return str(value)
-
-
 def _describe_line(d):
     if d.get('message_store') == 'swift':
         where = 'Swift account %s of the same Swift' % d.get('swift_account')
@@ -502,19 +495,19 @@ def format_section(peer):
         for key, label in _THROUGHPUT_LABELS:
             t = c['throughput'][key]
             lines.append('    %-16s %10s %10s %9s'
-                         % (label, _fmt(t['swiftq']), _fmt(t['zaqar']),
-                            _fmt(t['ratio'], 2) + 'x'
+                         % (label, fmt(t['swiftq']), fmt(t['zaqar']),
+                            fmt(t['ratio'], 2) + 'x'
                             if t['ratio'] is not None else '-'))
         lines.append('    %-16s %10s %10s %9s' % ('p50 ms', 'swiftq',
                                                   'zaqar', 'swiftq/zq'))
         for op, v in c['p50_ms'].items():
             lines.append('    %-16s %10s %10s %9s'
-                         % (op, _fmt(v['swiftq']), _fmt(v['zaqar']),
-                            _fmt(v['ratio'], 2)))
+                         % (op, fmt(v['swiftq']), fmt(v['zaqar']),
+                            fmt(v['ratio'], 2)))
         per = c['swift_requests_per_message']
         lines.append('    Swift requests per message moved: swiftq %s, '
                      'zaqar %s; API errors: swiftq %d, zaqar %d'
-                     % (_fmt(per['swiftq'], 2), _fmt(per['zaqar'], 2),
+                     % (fmt(per['swiftq'], 2), fmt(per['zaqar'], 2),
                         c['errors']['swiftq'], c['errors']['zaqar']))
         for side in ('swiftq', 'zaqar'):
             problems = c['correctness_problems'][side]

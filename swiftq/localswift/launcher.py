@@ -43,7 +43,11 @@ import threading
 import time
 from typing import Dict, Iterable, List, Optional, Sequence
 
+from swiftq.child_processes import log_tail
+
 from . import configs
+from . import probes
+from .processes import Proc, reserve_port, spawn, stop_procs
 
 __all__ = ["LocalSwift", "LocalSwiftError", "DEFAULT_DAEMONS", "KNOWN_DAEMONS"]
 
@@ -72,7 +76,6 @@ SERVER_MODULES = {
 PORT_RANGE = (20000, 32000)
 _random = random.SystemRandom()  # immune to random.seed() in test suites
 BOOT_SCRIPT = configs.BOOT_MODULE + ".py"
-LIFELINE_ENV = "SWIFTQ_LOCALSWIFT_LIFELINE"
 PROBE_USER, PROBE_KEY = "localswift:probe", "probe"
 #: what the ``keystone`` argument must hold (see :class:`LocalSwift`)
 KEYSTONE_REQUIRED = ("auth_url", "username", "password")
@@ -80,175 +83,6 @@ KEYSTONE_REQUIRED = ("auth_url", "username", "password")
 
 class LocalSwiftError(RuntimeError):
     """Start-up/restart failure; the message carries the relevant log tails."""
-
-
-# --------------------------------------------------------------------------
-# ports
-
-
-def _port_is_free(ip: str, port: int) -> bool:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind((ip, port))  # no SO_REUSEADDR: fails on any other socket
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-def _reserve(ip: str, port: int) -> Optional[socket.socket]:
-    if not _port_is_free(ip, port):
-        return None
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind((ip, port))
-    except OSError:
-        s.close()
-        return None
-    return s
-
-
-# --------------------------------------------------------------------------
-# process groups
-
-
-def _group_members(pgid: int) -> List[int]:
-    """Live (non-zombie) processes of process group ``pgid``."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return []
-    except PermissionError:
-        pass
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry, "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid pgrp ...; comm may contain spaces/parens
-        rest = stat[stat.rfind(b")") + 2:].split()
-        if len(rest) >= 3 and int(rest[2]) == pgid and rest[0] != b"Z":
-            members.append(int(entry))
-    return members
-
-
-def _killpg(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-class _Proc:
-    """One child process (= one process group) and how to (re)start it."""
-
-    def __init__(self, name: str, kind: str, argv: List[str], log_file: str,
-                 health=None, node: Optional[int] = None):
-        self.name = name
-        self.kind = kind  # "aux" | "server" | "proxy" | "daemon"
-        self.argv = argv
-        self.log_file = log_file
-        self._health = health  # callable -> bool; None: the daemon check
-        self.node = node
-        self.popen: Optional[subprocess.Popen] = None
-        self.log_offset = 0  # size of the log file when last spawned
-        self.paused = False
-        self.last_returncode: Optional[int] = None
-
-    def ready(self) -> bool:
-        if self._health is not None:
-            return self._health()
-        # swift's run_daemon() logs "Starting <pid>" once the daemon's
-        # config is loaded and it enters its run loop.
-        needle = b": Starting %d" % self.popen.pid
-        try:
-            with open(self.log_file, "rb") as f:
-                f.seek(self.log_offset)
-                return needle in f.read()
-        except OSError:
-            return False
-
-    @property
-    def pgid(self) -> Optional[int]:
-        return self.popen.pid if self.popen is not None else None
-
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def exited(self) -> bool:
-        return self.popen is not None and self.popen.poll() is not None
-
-    def send(self, sig: int) -> None:
-        """Signal this process group -- only while it is provably ours: the
-        leader not yet reaped (its pid, = the pgid, cannot be reused), or
-        members of the group still alive (a pgid in use is not reused)."""
-        if self.popen is None:
-            return
-        if self.popen.returncode is None or _group_members(self.popen.pid):
-            _killpg(self.popen.pid, sig)
-
-
-def _tail(path: str, lines: int = 30) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 16384))
-            data = f.read().decode("utf-8", "replace")
-    except OSError as exc:
-        return "(no log: %s)" % exc
-    return "\n".join(data.splitlines()[-lines:])
-
-
-# --------------------------------------------------------------------------
-# tiny HTTP helpers (stdlib only)
-
-
-def _http(method: str, url: str, headers: Optional[dict] = None,
-          body: Optional[bytes] = None, timeout: float = 5.0):
-    assert url.startswith("http://")
-    hostport, _, path = url[len("http://"):].partition("/")
-    host, _, port = hostport.partition(":")
-    conn = http.client.HTTPConnection(host, int(port or 80), timeout=timeout)
-    try:
-        conn.request(method, "/" + path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        data = resp.read()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
-    finally:
-        conn.close()
-
-
-def _healthcheck(ip: str, port: int) -> bool:
-    try:
-        status, _, body = _http("GET", "http://%s:%d/healthcheck" % (ip, port),
-                                timeout=2)
-    except (OSError, http.client.HTTPException):
-        return False
-    return status == 200
-
-
-def _memcached_ok(ip: str, port: int) -> bool:
-    try:
-        with socket.create_connection((ip, port), timeout=1) as s:
-            s.sendall(b"version\r\n")
-            return s.recv(64).startswith(b"VERSION")
-    except OSError:
-        return False
-
-
-def _tcp_ok(ip: str, port: int) -> bool:
-    try:
-        socket.create_connection((ip, port), timeout=1).close()
-        return True
-    except OSError:
-        return False
 
 
 # --------------------------------------------------------------------------
@@ -346,7 +180,7 @@ class LocalSwift:
         self.rsync_port: Optional[int] = None
         self.node_ports: List[Dict[str, int]] = []
         self._reservations: List[socket.socket] = []
-        self._procs: Dict[str, _Proc] = {}
+        self._procs: Dict[str, Proc] = {}
         self._lifeline_w: Optional[int] = None
         self._lifeline_r: Optional[int] = None
         self._lock = threading.RLock()
@@ -415,7 +249,7 @@ class LocalSwift:
         account on this proxy (``user``/``key`` are ignored)."""
         if self.keystone is not None:
             return self._keystone_auth(timeout)
-        status, headers, body = _http(
+        status, headers, body = probes.request(
             "GET", self.auth_url, timeout=timeout,
             headers={"X-Auth-User": user or self.user,
                      "X-Auth-Key": key or self.key})
@@ -426,25 +260,11 @@ class LocalSwift:
     def _keystone_auth(self, timeout: float = 10.0):
         """Keystone v3 password login of the ``keystone`` credentials
         (project-scoped): ``(storage_url, token)``."""
-        ks = self.keystone
-        domain = ks.get("domain_id", "default")
-        body = json.dumps({"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": ks["username"], "domain": {"id": domain},
-                "password": ks["password"]}}},
-            "scope": {"project": {"name": ks.get("project_name", "service"),
-                                  "domain": {"id": domain}}},
-        }}).encode()
-        url = ks["auth_url"].rstrip("/") + "/auth/tokens"
-        status, headers, data = _http(
-            "POST", url, {"Content-Type": "application/json"}, body,
-            timeout=timeout)
-        if status != 201:
-            raise LocalSwiftError("keystone login failed: %d %r"
-                                  % (status, data[:200]))
-        project_id = json.loads(data)["token"]["project"]["id"]
-        return (self.proxy_url + "/v1/AUTH_" + project_id,
-                headers["x-subject-token"])
+        try:
+            project_id, token = probes.keystone_login(self.keystone, timeout)
+        except probes.ProbeError as exc:
+            raise LocalSwiftError(str(exc))
+        return self.proxy_url + "/v1/AUTH_" + project_id, token
 
     # ------------------------------------------------------------ start
 
@@ -507,7 +327,7 @@ class LocalSwift:
 
     def _take_port(self, wanted: Optional[int] = None) -> int:
         if wanted:
-            sock = _reserve(self.ip, wanted)
+            sock = reserve_port(self.ip, wanted)
             if sock is None:
                 raise LocalSwiftError("port %s:%d is not free"
                                       % (self.ip, wanted))
@@ -518,7 +338,7 @@ class LocalSwift:
             port = _random.randrange(*PORT_RANGE)
             if port in taken:
                 continue
-            sock = _reserve(self.ip, port)
+            sock = reserve_port(self.ip, port)
             if sock is not None:
                 self._reservations.append(sock)
                 return port
@@ -603,35 +423,35 @@ class LocalSwift:
                 os.path.join(self.bin_dir, BOOT_SCRIPT)] + list(args)
 
     def _define_procs(self):
-        procs: Dict[str, _Proc] = {}
+        procs: Dict[str, Proc] = {}
         ip = self.ip
 
         def add(name, kind, argv, health=None, node=None):
-            procs[name] = _Proc(name, kind, argv, self.log_file(name), health,
-                                node)
+            procs[name] = Proc(name, kind, argv, self.log_file(name), health,
+                               node)
 
         mc = ["memcached", "-l", ip, "-p", str(self.memcache_port), "-U", "0",
               "-m", "64", "-c", "1024", "-t", "2"]
         if os.geteuid() == 0:
             mc[1:1] = ["-u", pwd.getpwuid(0).pw_name]
         add("memcached", "aux", self._boot_argv("exec", *mc),
-            lambda: _memcached_ok(ip, self.memcache_port))
+            lambda: probes.memcached_ok(ip, self.memcache_port))
         if self.rsync_port:
             add("rsyncd", "aux", self._boot_argv(
                 "exec", "rsync", "--daemon", "--no-detach",
                 "--config=%s" % self._conf("rsyncd.conf"),
                 "--address=%s" % ip, "--port=%d" % self.rsync_port),
-                lambda: _tcp_ok(ip, self.rsync_port))
+                lambda: probes.tcp_ok(ip, self.rsync_port))
         for i, ports in enumerate(self.node_ports):
             for kind in SERVER_KINDS:
                 add("node%d-%s" % (i, kind), "server", self._boot_argv(
                     "swift", self.etc_dir, SERVER_MODULES[kind],
                     self._conf("node%d" % i, "%s-server.conf" % kind)),
-                    (lambda p=ports[kind]: _healthcheck(ip, p)), node=i)
+                    (lambda p=ports[kind]: probes.healthcheck(ip, p)), node=i)
         add("proxy-server", "proxy", self._boot_argv(
             "swift", self.etc_dir, "swift.proxy.server",
             self._conf("proxy-server.conf")),
-            lambda: _healthcheck(ip, self.proxy_port))
+            lambda: probes.healthcheck(ip, self.proxy_port))
         for d in self.daemons:
             module, per_node = KNOWN_DAEMONS[d]
             if per_node:
@@ -646,21 +466,11 @@ class LocalSwift:
                     "swift", self.etc_dir, module, self._conf("daemons.conf")))
         return procs
 
-    def _spawn(self, proc: _Proc):
-        env = dict(os.environ)
-        env["PYTHONUNBUFFERED"] = "1"
-        env[LIFELINE_ENV] = str(self._lifeline_r)
-        env.pop("PYTHONSTARTUP", None)
-        with open(proc.log_file, "ab") as log:
-            log.write(("\n==== %s starting %s ====\n" % (
-                time.strftime("%Y-%m-%d %H:%M:%S"), proc.name)).encode())
-            log.flush()
-            proc.log_offset = log.tell()
-            proc.popen = subprocess.Popen(
-                proc.argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                cwd=self.base_dir, env=env, start_new_session=True,
-                pass_fds=(self._lifeline_r,))
-        proc.paused = False
+    def _spawn(self, proc: Proc):
+        spawn(proc, self.base_dir, self._lifeline_r)
+
+    def _stop_procs(self, procs: Sequence[Proc], sig: int = signal.SIGTERM):
+        stop_procs(procs, self.stop_timeout, sig)
 
     def _build_rings(self):
         argv = self._boot_argv("rings", self._conf("rings.json"))
@@ -719,7 +529,7 @@ class LocalSwift:
             raise LocalSwiftError(self._failure_report(
                 "process(es) exited during start", dead))
 
-    def _wait_healthy(self, procs: Sequence[_Proc], what: str,
+    def _wait_healthy(self, procs: Sequence[Proc], what: str,
                       timeout: Optional[float] = None):
         deadline = time.monotonic() + (timeout or self.start_timeout)
         pending = list(procs)
@@ -753,26 +563,12 @@ class LocalSwift:
                                                timeout=5)
                 # the storage url must point at our proxy
                 url = self.proxy_url + url[url.index("/v1/"):]
-                h = {"X-Auth-Token": token}
-                st, _, body = _http("PUT", url + "/localswift-probe", h, b"")
-                if st // 100 != 2:
-                    raise LocalSwiftError("container PUT %d %r"
-                                          % (st, body[:200]))
-                payload = b"probe-%d" % time.time_ns()
-                st, _, body = _http("PUT", url + "/localswift-probe/probe", h,
-                                    payload)
-                if st // 100 != 2:
-                    raise LocalSwiftError("object PUT %d %r"
-                                          % (st, body[:200]))
-                st, _, body = _http("GET", url + "/localswift-probe/probe", h)
-                if st != 200 or body != payload:
-                    raise LocalSwiftError("object GET %d %r"
-                                          % (st, body[:200]))
+                probes.put_get_roundtrip(url, token)
                 # and the user handed out to the callers can log in
                 self.get_auth()
                 return
             except (OSError, http.client.HTTPException, LocalSwiftError,
-                    KeyError, ValueError) as exc:
+                    probes.ProbeError, KeyError, ValueError) as exc:
                 last = exc
                 time.sleep(0.3)
         procs = [self._procs["proxy-server"]] + [
@@ -781,14 +577,14 @@ class LocalSwift:
             "proxy does not answer an authenticated PUT/GET (last error: %r)"
             % (last,), procs))
 
-    def _failure_report(self, title: str, procs: Iterable[_Proc]) -> str:
+    def _failure_report(self, title: str, procs: Iterable[Proc]) -> str:
         out = ["LocalSwift(%s): %s" % (self.base_dir, title)]
         for p in procs:
             rc = (p.popen.poll() if p.popen is not None
                   else p.last_returncode)
             out.append("---- %s (exit code %s) %s ----"
                        % (p.name, rc, p.log_file))
-            out.append(_tail(p.log_file))
+            out.append(log_tail(p.log_file).rstrip("\n") or "(no log)")
         return "\n".join(out)
 
     # ------------------------------------------------------------ stop
@@ -813,39 +609,6 @@ class LocalSwift:
         self._lifeline_w = self._lifeline_r = None
         self._release_ports()
 
-    def _stop_procs(self, procs: Sequence[_Proc], sig: int = signal.SIGTERM):
-        procs = [p for p in procs if p.popen is not None]
-        for p in procs:
-            p.send(sig)
-            p.send(signal.SIGCONT)  # a paused group must see it
-        deadline = time.monotonic() + self.stop_timeout
-        pending = list(procs)
-        killed = False
-        while pending:
-            for p in pending:
-                p.popen.poll()  # reap the leader
-            pending = [p for p in pending if _group_members(p.pgid)]
-            if not pending:
-                break
-            if time.monotonic() > deadline:
-                if killed:
-                    break
-                for p in pending:
-                    p.send(signal.SIGKILL)
-                killed = True
-                deadline = time.monotonic() + 5
-            time.sleep(0.05)
-        for p in procs:
-            try:
-                p.popen.wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                continue
-            p.paused = False
-            if not _group_members(p.popen.pid):
-                # done: forget the pid, so that it is never signalled again
-                p.last_returncode = p.popen.returncode
-                p.popen = None
-
     # ------------------------------------------------------------ faults
 
     def _check_node(self, i: int):
@@ -853,7 +616,7 @@ class LocalSwift:
             raise IndexError("node %r out of range 0..%d"
                              % (i, self.nodes - 1))
 
-    def _node_procs(self, i: int) -> List[_Proc]:
+    def _node_procs(self, i: int) -> List[Proc]:
         self._check_node(i)
         return [p for p in self._procs.values() if p.node == i]
 

@@ -5,7 +5,7 @@ Swift's URL from the catalog) against a LocalSwift whose proxy runs
 
 import uuid
 
-from swiftq.localswift import launcher
+from swiftq.localswift import probes
 
 
 def test_queue_round_trip(keystone, keystone_api, alpha, beta,
@@ -37,14 +37,14 @@ def test_queue_round_trip(keystone, keystone_api, alpha, beta,
     token, project_id = keystone.server.token(
         service.username, service.password, 'service')
     account = keystone_swift.proxy_url + '/v1/AUTH_' + project_id
-    status, _, body = launcher._http(
+    status, _, body = probes.request(
         'GET', account + '?format=json&prefix='
         + swift_keystone_swiftq.container_prefix,
         {'X-Auth-Token': token})
     assert status == 200
     assert queue in body.decode()
     # and tempauth is not in the pipeline
-    status, _, _ = launcher._http('GET', keystone_swift.proxy_url +
+    status, _, _ = probes.request('GET', keystone_swift.proxy_url +
                                   '/auth/v1.0', {'X-Auth-User': 'test:tester',
                                                  'X-Auth-Key': 'testing'})
     assert status // 100 != 2
