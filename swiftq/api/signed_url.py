@@ -183,7 +183,7 @@ def verify(environ, key, method, path, now=None):
     """The :class:`swiftq.auth.Caller` of a request carrying
     ``URL-Signature``; raises 401 or 403 (see the module docstring)."""
     if not key:
-        raise auth.Unauthorized('Pre-signed URLs are not enabled.')
+        raise errors.Unauthorized('Pre-signed URLs are not enabled.')
     if keystone_auth.SIGNED_PROJECT in environ:
         project = environ[keystone_auth.SIGNED_PROJECT]
     else:
@@ -191,8 +191,8 @@ def verify(environ, key, method, path, now=None):
     given = environ.get('HTTP_URL_SIGNATURE', '')
     paths = _split(environ.get('HTTP_URL_PATHS'))
     methods = _split(environ.get('HTTP_URL_METHODS'))
-    invalid = auth.Unauthorized('The pre-signed URL is invalid or has '
-                                'expired.')
+    invalid = errors.Unauthorized('The pre-signed URL is invalid or has '
+                                  'expired.')
     try:
         expires_at = parse_expires(environ.get('HTTP_URL_EXPIRES', ''))
     except SigningError:

@@ -13,31 +13,18 @@ found by :func:`swiftq.api.hooks.authenticate` in this order:
 3. ``auth_strategy = noauth`` only: the ``X-Project-ID`` header, trusted
    (development only; ``swiftq-api`` says so loudly when it starts).
 
-With Keystone, a request that is none of these is answered 401 with
+With Keystone, the API answers a request that is none of these 401, with
 keystonemiddleware's ``WWW-Authenticate: Keystone uri="..."``
-(:class:`Unauthorized`).
+(:class:`swiftq.api.errors.Unauthorized`): the statuses are the API's,
+nothing here knows about HTTP answers.
 
 The middleware itself is installed by :mod:`swiftq.auth.keystone`.
 """
-
-from swiftq.api import errors
 
 #: How a caller was identified.
 TOKEN = 'token'
 SIGNED_URL = 'signed_url'
 NOAUTH = 'noauth'
-
-
-class Unauthorized(errors.HTTPError):
-    """401: no valid credentials. Behind keystonemiddleware (keystone mode)
-    the response gets its ``WWW-Authenticate`` header."""
-
-    status = 401
-    title = 'Unauthorized'
-
-    def __init__(self, description=None):
-        super().__init__(description or 'The request you have made requires '
-                                        'authentication.')
 
 
 class Caller:

@@ -216,7 +216,7 @@ def test_verify_reads_the_project_kept_from_keystonemiddleware(doc):
     ({'HTTP_URL_SIGNATURE': ''}, 'key', NOW),
 ])
 def test_verify_401(doc, changes, key, now):
-    with pytest.raises(auth.Unauthorized):
+    with pytest.raises(errors.Unauthorized):
         signed_url.verify(_environ(doc, **changes), key, 'GET',
                           '/v2/queues/q/messages', now=now)
 
