@@ -7,8 +7,9 @@ found by :func:`swiftq.api.hooks.authenticate` in this order:
    validated (:func:`token_caller`). The project is the token's; the
    ``X-Project-ID`` a client sends is removed by the middleware before
    the application sees the request, so it can never override the token.
-2. A pre-signed URL (``URL-Signature`` and friends, see
-   :mod:`swiftq.api.signed_url`): the project is the one that was signed.
+2. A pre-signed URL (``URL-Signature`` and friends, checked by
+   :mod:`swiftq.auth.signing` for :mod:`swiftq.api.signed_url`): the
+   project is the one that was signed.
    Such requests need no token, in both modes.
 3. ``auth_strategy = noauth`` only: the ``X-Project-ID`` header, trusted
    (development only; ``swiftq-api`` says so loudly when it starts).
