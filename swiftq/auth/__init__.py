@@ -19,7 +19,10 @@ keystonemiddleware's ``WWW-Authenticate: Keystone uri="..."``
 (:class:`swiftq.api.errors.Unauthorized`): the statuses are the API's,
 nothing here knows about HTTP answers.
 
-The middleware itself is installed by :mod:`swiftq.auth.keystone`.
+Modules:
+
+* ``keystone``: keystonemiddleware's ``auth_token`` in front of the API;
+* ``signing``: Zaqar's pre-signed URL signature, made and checked.
 """
 
 #: How a caller was identified.
