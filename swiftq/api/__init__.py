@@ -2,21 +2,30 @@
 
 Modules, each readable alone:
 
-* :mod:`~swiftq.api.errors`: HTTP errors with Zaqar's titles, and the one
-  handler that renders every error as ``{"title", "description"}``;
-* :mod:`~swiftq.api.hooks`: the ordered request hooks (content type,
-  Accept, body size, Client-ID, project, queue name);
-* :mod:`~swiftq.api.validation`: every limit and every input rule;
-* :mod:`~swiftq.api.params` and :mod:`~swiftq.api.body`: query strings and
-  JSON bodies read the way Zaqar (falcon) reads them;
-* :mod:`~swiftq.api.representation`: message, queue and link documents;
-* :mod:`~swiftq.api.context`: the service (conf, validator, storage) and
-  the caller (project, Client-ID); :mod:`~swiftq.api.acl`: where policy
-  will be enforced (Zaqar's rule names);
-* one blueprint per resource: :mod:`~swiftq.api.homedoc`,
-  :mod:`~swiftq.api.health`, :mod:`~swiftq.api.queues`,
-  :mod:`~swiftq.api.messages`, :mod:`~swiftq.api.claims`.
+* ``hooks``: the ordered request hooks run before every resource;
+* ``errors``: HTTP errors with Zaqar's titles, and the one error handler;
+* ``validation``: every limit and every input rule;
+* ``params``: query strings, read the way Zaqar (falcon) reads them;
+* ``body``: JSON request bodies, read, checked and filtered as Zaqar does;
+* ``representation``: the message, queue and link documents answered;
+* ``context``: the service (conf, validator, storage) and the caller;
+* ``acl``: the policy rule each resource enforces (:mod:`swiftq.policy`);
+* ``signed_url``: pre-signed URLs: the share resource, a request's check;
+* ``waiting``: ``?wait=N``, long polling on claims and message listings;
+
+and one blueprint per resource:
+
+* ``homedoc``: ``/`` and ``/v2`` (the versions and JSON-home documents);
+* ``health``: ``/v2/ping`` and ``/v2/health``;
+* ``queues``: ``/v2/queues``, a queue, its stats, purge and share;
+* ``messages``: ``/v2/queues/{q}/messages`` and one message;
+* ``claims``: ``/v2/queues/{q}/claims`` and one claim;
+* ``subscriptions``: ``/v2/queues/{q}/subscriptions``, one, its confirm;
+* ``openapi``: ``/v2/openapi.json``.
 
 Nothing here knows about Swift: resources call the storage interface with
-validated arguments and map its errors to statuses.
+validated arguments and map its errors to statuses. The packages below
+(:mod:`swiftq.storage`, :mod:`swiftq.auth`, :mod:`swiftq.policy`,
+:mod:`swiftq.conf`...) never import this one, nor Flask
+(``tests/unit/test_layers.py``).
 """

@@ -94,6 +94,18 @@ class InvalidQueueIdentification(BadRequest):
                          'project id is not valid.')
 
 
+class Unauthorized(HTTPError):
+    """401: no valid credentials. Behind keystonemiddleware (keystone mode)
+    the response gets its ``WWW-Authenticate`` header."""
+
+    status = 401
+    title = 'Unauthorized'
+
+    def __init__(self, description=None):
+        super().__init__(description or 'The request you have made requires '
+                                        'authentication.')
+
+
 class Forbidden(HTTPError):
     status = 403
     title = 'Not authorized'

@@ -114,7 +114,7 @@ def authenticate():
                                    request.method, request.path)
     if caller is None:
         if conf.auth_strategy == 'keystone':
-            raise auth.Unauthorized()
+            raise errors.Unauthorized()
         caller = auth.header_caller(environ)
     flask.g.caller = caller
 

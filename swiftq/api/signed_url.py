@@ -24,14 +24,11 @@ and is served as that project for those methods on those paths and on
 what lies below them (``.../messages/{id}``, ``.../claims/{id}``) until
 ``expires``.
 
-The signature is Zaqar's (``zaqar/common/urls.py``), so URLs signed by
-Zaqar with the same ``[signed_url] secret_key`` are valid here and
-python-zaqarclient's ``signed-url`` auth backend works: the hex
-HMAC-SHA256, keyed with the secret, of the sorted paths joined with
-``,``, the literal two characters backslash and ``n``, the sorted methods
-joined with ``,``, ``\\n`` again, the project, ``\\n``, and the expiry
-as ``%Y-%m-%dT%H:%M:%S``. It is compared in constant time
-(``hmac.compare_digest``).
+The signature is Zaqar's, so URLs signed by Zaqar with the same
+``[signed_url] secret_key`` are valid here and python-zaqarclient's
+``signed-url`` auth backend works; it is made and checked by
+:mod:`swiftq.auth.signing`. This module is the HTTP side: the share
+resource, reading the headers of a request, and the statuses.
 
 Failures (Zaqar answers 404 to all of them; swiftq says what happened):
 
@@ -42,9 +39,6 @@ Failures (Zaqar answers 404 to all of them; swiftq says what happened):
   signed ones: 403 "Not authorized".
 """
 
-import datetime
-import hashlib
-import hmac
 import posixpath
 
 import flask
@@ -54,82 +48,10 @@ from swiftq.api import body
 from swiftq.api import context
 from swiftq.api import errors
 from swiftq.auth import keystone as keystone_auth
+from swiftq.auth import signing
 
-DATE_FORMAT = '%Y-%m-%dT%H:%M:%S'
-DEFAULT_LIFETIME = datetime.timedelta(days=1)
 SHAREABLE_PATHS = ('messages', 'subscriptions', 'claims')
 _KNOWN_KEYS = frozenset(['methods', 'expires', 'paths'])
-
-HEADERS = ('URL-Signature', 'URL-Expires', 'URL-Methods', 'URL-Paths')
-
-
-class SigningError(ValueError):
-    """The parameters of a URL to sign are not acceptable."""
-
-
-def _utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def parse_expires(value):
-    """A naive UTC datetime from an ISO 8601 string (Zaqar refuses bare
-    integers with this message)."""
-    if not isinstance(value, str):
-        raise SigningError('`expires` should be date format, for example '
-                           '2016-01-01T00:00:00')
-    try:
-        int(value)
-    except ValueError:
-        pass
-    else:
-        raise SigningError('`expires` should be date format, for example '
-                           '2016-01-01T00:00:00, not integer value: %s'
-                           % value)
-    try:
-        parsed = datetime.datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise SigningError('`expires` should be date format, for example '
-                           '2016-01-01T00:00:00')
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(
-            tzinfo=None)
-    return parsed
-
-
-def signature(key, paths, methods, project, expires):
-    """Zaqar's HMAC of a signed URL (``expires`` as DATE_FORMAT text)."""
-    if isinstance(key, str):
-        key = key.encode('utf-8')
-    message = r'%s\n%s\n%s\n%s' % (','.join(sorted(paths)),
-                                   ','.join(sorted(methods)), project,
-                                   expires)
-    return hmac.new(key, message.encode('utf-8'), hashlib.sha256).hexdigest()
-
-
-def create(key, paths, project, expires=None, methods=None, now=None):
-    """The document of a new signed URL (what ``share`` answers)."""
-    methods = methods or ['GET']
-    if not key:
-        raise SigningError('Pre-signed URLs are not enabled: [signed_url] '
-                           'secret_key is not set.')
-    if not isinstance(paths, list) or not paths:
-        raise SigningError('`paths` must be a non-empty list')
-    if not isinstance(methods, list) or not all(
-            isinstance(m, str) and m for m in methods):
-        raise SigningError('`methods` should be a list')
-    now = now or _utcnow()
-    expires_at = now + DEFAULT_LIFETIME if expires is None else \
-        parse_expires(expires)
-    if expires_at <= now:
-        raise SigningError('`expires` is lower than the current time')
-    expires_text = expires_at.strftime(DATE_FORMAT)
-    return {
-        'paths': sorted(paths),
-        'methods': sorted(methods),
-        'project': project,
-        'expires': expires_text,
-        'signature': signature(key, paths, methods, project, expires_text),
-    }
 
 
 # -- POST /v2/queues/{queue_name}/share ------------------------------------
@@ -149,10 +71,10 @@ def share(project):
         raise errors.BadRequestAPI('Invalid paths: %s' % sorted(invalid))
     key = context.conf().signed_url.secret_key
     try:
-        doc = create(key, [queue_path + '/' + p for p in paths], project,
-                     expires=document.get('expires'),
-                     methods=document.get('methods'))
-    except SigningError as exc:
+        doc = signing.create(key, [queue_path + '/' + p for p in paths],
+                             project, expires=document.get('expires'),
+                             methods=document.get('methods'))
+    except signing.SigningError as exc:
         raise errors.BadRequestAPI(str(exc))
     return doc
 
@@ -166,47 +88,24 @@ def _split(value):
     return [item.strip() for item in (value or '').split(',') if item.strip()]
 
 
-def _covers(signed_path, path):
-    """A signed path covers itself and what lies below it (one message, one
-    claim), never a sibling (``.../messages`` does not cover
-    ``.../messagesX``)."""
-    signed_path = signed_path.rstrip('/')
-    if path == signed_path:
-        return True
-    if not path.startswith(signed_path + '/'):
-        return False
-    below = path[len(signed_path) + 1:].split('/')
-    return not any(segment in ('', '.', '..') for segment in below)
-
-
 def verify(environ, key, method, path, now=None):
     """The :class:`swiftq.auth.Caller` of a request carrying
     ``URL-Signature``; raises 401 or 403 (see the module docstring)."""
-    if not key:
-        raise auth.Unauthorized('Pre-signed URLs are not enabled.')
     if keystone_auth.SIGNED_PROJECT in environ:
         project = environ[keystone_auth.SIGNED_PROJECT]
     else:
         project = environ.get('HTTP_X_PROJECT_ID')
-    given = environ.get('HTTP_URL_SIGNATURE', '')
-    paths = _split(environ.get('HTTP_URL_PATHS'))
-    methods = _split(environ.get('HTTP_URL_METHODS'))
-    invalid = auth.Unauthorized('The pre-signed URL is invalid or has '
-                                'expired.')
+    signed = {
+        'signature': environ.get('HTTP_URL_SIGNATURE', ''),
+        'expires': environ.get('HTTP_URL_EXPIRES', ''),
+        'methods': _split(environ.get('HTTP_URL_METHODS')),
+        'paths': _split(environ.get('HTTP_URL_PATHS')),
+        'project': project,
+    }
     try:
-        expires_at = parse_expires(environ.get('HTTP_URL_EXPIRES', ''))
-    except SigningError:
-        raise invalid
-    expected = signature(key, paths, methods, project,
-                         expires_at.strftime(DATE_FORMAT))
-    # compare_digest wants ASCII str or bytes: compare bytes, whatever the
-    # client sent.
-    if not hmac.compare_digest(expected.encode('ascii'),
-                               given.encode('utf-8', 'replace')):
-        raise invalid
-    if expires_at <= (now or _utcnow()):
-        raise invalid
-    if method not in methods or not any(_covers(p, path) for p in paths):
-        raise errors.Forbidden('This pre-signed URL does not allow %s on '
-                               '%s.' % (method, path))
+        signing.check(key, signed, method, path, now=now)
+    except signing.InvalidSignature as exc:
+        raise errors.Unauthorized(str(exc))
+    except signing.NotCovered as exc:
+        raise errors.Forbidden(str(exc))
     return auth.Caller(project, auth.SIGNED_URL)

@@ -17,12 +17,12 @@ import time
 import uuid
 from urllib import parse as urllib_parse
 
+from swiftq.storage import naming
+
 QUEUE_NAME_REGEX = re.compile(r'^[a-zA-Z0-9_\-.]+$')
 QUEUE_NAME_MAX_LEN = 64
 PROJECT_ID_MAX_LEN = 256
 MIN_DELAY = 0
-# Stripes a queue may ask for (swiftq.storage.naming.MAX_STRIPES).
-MAX_STRIPES = 64
 
 #: Default number of queues/messages per page and per claim (Zaqar's
 #: storage defaults).
@@ -204,9 +204,9 @@ class Validator:
         if value is None:
             return
         if isinstance(value, bool) or not isinstance(value, int) or \
-                not 1 <= value <= MAX_STRIPES:
+                not 1 <= value <= naming.MAX_STRIPES:
             raise ValidationFailed('_stripes must be an integer from 1 to '
-                                   '{0}.', MAX_STRIPES)
+                                   '{0}.', naming.MAX_STRIPES)
 
     @staticmethod
     def retry_policy(policy):

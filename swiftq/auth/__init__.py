@@ -7,37 +7,28 @@ found by :func:`swiftq.api.hooks.authenticate` in this order:
    validated (:func:`token_caller`). The project is the token's; the
    ``X-Project-ID`` a client sends is removed by the middleware before
    the application sees the request, so it can never override the token.
-2. A pre-signed URL (``URL-Signature`` and friends, see
-   :mod:`swiftq.api.signed_url`): the project is the one that was signed.
+2. A pre-signed URL (``URL-Signature`` and friends, checked by
+   :mod:`swiftq.auth.signing` for :mod:`swiftq.api.signed_url`): the
+   project is the one that was signed.
    Such requests need no token, in both modes.
 3. ``auth_strategy = noauth`` only: the ``X-Project-ID`` header, trusted
    (development only; ``swiftq-api`` says so loudly when it starts).
 
-With Keystone, a request that is none of these is answered 401 with
+With Keystone, the API answers a request that is none of these 401, with
 keystonemiddleware's ``WWW-Authenticate: Keystone uri="..."``
-(:class:`Unauthorized`).
+(:class:`swiftq.api.errors.Unauthorized`): the statuses are the API's,
+nothing here knows about HTTP answers.
 
-The middleware itself is installed by :mod:`swiftq.auth.keystone`.
+Modules:
+
+* ``keystone``: keystonemiddleware's ``auth_token`` in front of the API;
+* ``signing``: Zaqar's pre-signed URL signature, made and checked.
 """
-
-from swiftq.api import errors
 
 #: How a caller was identified.
 TOKEN = 'token'
 SIGNED_URL = 'signed_url'
 NOAUTH = 'noauth'
-
-
-class Unauthorized(errors.HTTPError):
-    """401: no valid credentials. Behind keystonemiddleware (keystone mode)
-    the response gets its ``WWW-Authenticate`` header."""
-
-    status = 401
-    title = 'Unauthorized'
-
-    def __init__(self, description=None):
-        super().__init__(description or 'The request you have made requires '
-                                        'authentication.')
 
 
 class Caller:

@@ -3,6 +3,18 @@
 ``CONF`` is the process-wide object used by the console scripts; tests and
 the application factory may build their own ``cfg.ConfigOpts`` and pass it
 to :func:`register_opts` instead.
+
+* ``default``: ``[DEFAULT]``, ``auth_strategy``;
+* ``api``: ``[api]``, the API server (address, workers, body size...);
+* ``swift``: ``[swift]``, reaching Swift (auth, timeouts, pool), containers;
+* ``swift_keystone``: ``[swift_keystone]``, Swift reached through Keystone;
+* ``transport``: ``[transport]``, Zaqar's API limits;
+* ``claims``: ``[claims]``, time bounds of the claim protocol;
+* ``long_poll``: ``[long_poll]``, ``?wait=N``;
+* ``signed_url``: ``[signed_url]``, the key of pre-signed URLs;
+* ``notification``: ``[notification]``, ``swiftq-notifier``;
+* ``status``: ``[status]``, ``swiftq-status upgrade check``;
+* ``lib_defaults``: swiftq's defaults for the libraries' options.
 """
 
 from oslo_config import cfg

@@ -7,7 +7,7 @@ unconfirmed (``send_confirm_notification`` in
 zaqar/notification/notifier.py); swiftq's API keeps no state, so the
 notifier sends them, once per subscription (the cursor's ``notice``). The
 message is Zaqar's: a pre-signed URL (``[signed_url] secret_key``, the
-API's own signature, swiftq/api/signed_url.py) allowing ``PUT`` on
+API's own signature, :mod:`swiftq.auth.signing`) allowing ``PUT`` on
 ``/v2/queues/{queue}/subscriptions/{id}/confirm`` until the subscription
 expires::
 
@@ -27,7 +27,7 @@ The subscriber confirms by sending ``SubscribeBody`` with ``PUT`` to
 import datetime
 import logging
 
-from swiftq.api import signed_url
+from swiftq.auth import signing
 from swiftq.notification import payload
 
 LOG = logging.getLogger(__name__)
@@ -52,10 +52,10 @@ def request(conf, subscription, unsubscribed=False, now=None):
     expires = datetime.datetime.fromtimestamp(
         int(subscription.expires), datetime.timezone.utc).replace(tzinfo=None)
     try:
-        signed = signed_url.create(key, [path], subscription.project,
-                                   expires=expires.isoformat(),
-                                   methods=['PUT'], now=now)
-    except signed_url.SigningError as exc:
+        signed = signing.create(key, [path], subscription.project,
+                                expires=expires.isoformat(),
+                                methods=['PUT'], now=now)
+    except signing.SigningError as exc:
         LOG.info('no confirmation request for subscription %s: %s',
                  subscription.id, exc)
         return None
@@ -72,12 +72,8 @@ def request(conf, subscription, unsubscribed=False, now=None):
         message['Message_Type'] = payload.SUBSCRIPTION_CONFIRMATION
         message['Message'] = ('You have chosen to subscribe to the queue: %s'
                               % subscription.queue)
+    message.update(signing.headers(signed))
     message.update({
-        'URL-Signature': signed['signature'],
-        'URL-Methods': signed['methods'][0],
-        'URL-Paths': signed['paths'][0],
-        'X-Project-ID': signed['project'],
-        'URL-Expires': signed['expires'],
         'SubscribeBody': {'confirmed': True},
         'UnsubscribeBody': {'confirmed': False},
         # Zaqar's webhook task adds it to whatever it sends.

@@ -17,7 +17,7 @@ import pytest
 
 from swiftq import conf as swiftq_conf
 from swiftq.api import openapi
-from swiftq.api import signed_url
+from swiftq.auth import signing
 from swiftq.storage import naming
 from swiftq.swift.client import SwiftClient
 from tests.functional import server as server_lib
@@ -536,8 +536,8 @@ def test_confirm_with_a_pre_signed_url(short_api, short_server,
     queue = qname('signed')
     sub_id = create(short_api, queue)
     confirm = subs_path(queue) + '/%s/confirm' % sub_id
-    signed = signed_url.create(SECRET, [confirm], short_api.project,
-                               methods=['PUT'])
+    signed = signing.create(SECRET, [confirm], short_api.project,
+                            methods=['PUT'])
     stranger = api_factory(project='nobody', server=short_server)
     headers = {'URL-Signature': signed['signature'],
                'URL-Expires': signed['expires'],

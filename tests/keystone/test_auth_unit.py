@@ -14,6 +14,7 @@ from swiftq import auth
 from swiftq.api import acl
 from swiftq.api import errors
 from swiftq.api import signed_url
+from swiftq.auth import signing
 import swiftq.conf
 from tests.unit.api import memory_storage
 
@@ -127,10 +128,10 @@ NOW = datetime.datetime(2030, 1, 1, 12, 0, 0)
 
 
 def test_create_matches_zaqar():
-    doc = signed_url.create('secret', ['/v2/queues/q/messages',
-                                       '/v2/queues/q/claims'], 'p1',
-                            expires='2030-01-02T00:00:00Z',
-                            methods=['POST', 'GET'], now=NOW)
+    doc = signing.create('secret', ['/v2/queues/q/messages',
+                                    '/v2/queues/q/claims'], 'p1',
+                         expires='2030-01-02T00:00:00Z',
+                         methods=['POST', 'GET'], now=NOW)
     assert doc == {
         'paths': ['/v2/queues/q/claims', '/v2/queues/q/messages'],
         'methods': ['GET', 'POST'], 'project': 'p1',
@@ -141,13 +142,13 @@ def test_create_matches_zaqar():
 
 
 def test_create_normalizes_offsets_to_utc():
-    doc = signed_url.create('s', ['/p'], 'p1', now=NOW,
-                            expires='2030-01-02T02:00:00+02:00')
+    doc = signing.create('s', ['/p'], 'p1', now=NOW,
+                         expires='2030-01-02T02:00:00+02:00')
     assert doc['expires'] == '2030-01-02T00:00:00'
 
 
 def test_create_defaults():
-    doc = signed_url.create('s', ['/p'], 'p1', now=NOW)
+    doc = signing.create('s', ['/p'], 'p1', now=NOW)
     assert doc['methods'] == ['GET']
     assert doc['expires'] == '2030-01-02T12:00:00'
 
@@ -163,8 +164,8 @@ def test_create_defaults():
 def test_create_refuses(kwargs, message):
     args = dict(key='s', paths=['/p'], project='p1', now=NOW)
     args.update(kwargs)
-    with pytest.raises(signed_url.SigningError, match=message):
-        signed_url.create(**args)
+    with pytest.raises(signing.SigningError, match=message):
+        signing.create(**args)
 
 
 def _environ(doc, **changes):
@@ -181,9 +182,9 @@ def _environ(doc, **changes):
 
 @pytest.fixture
 def doc():
-    return signed_url.create('key', ['/v2/queues/q/messages'], 'p1',
-                             methods=['GET', 'POST'], now=NOW,
-                             expires='2030-01-01T13:00:00')
+    return signing.create('key', ['/v2/queues/q/messages'], 'p1',
+                          methods=['GET', 'POST'], now=NOW,
+                          expires='2030-01-01T13:00:00')
 
 
 def test_verify(doc):
@@ -216,7 +217,7 @@ def test_verify_reads_the_project_kept_from_keystonemiddleware(doc):
     ({'HTTP_URL_SIGNATURE': ''}, 'key', NOW),
 ])
 def test_verify_401(doc, changes, key, now):
-    with pytest.raises(auth.Unauthorized):
+    with pytest.raises(errors.Unauthorized):
         signed_url.verify(_environ(doc, **changes), key, 'GET',
                           '/v2/queues/q/messages', now=now)
 

@@ -75,7 +75,7 @@ def test_reserved_metadata_defaults(validator):
     {'_default_message_delay': 900}, {'_max_claim_count': 5},
     {'_dead_letter_queue': 'dlq', '_dead_letter_queue_messages_ttl': 60},
     {'_enable_encrypt_messages': True}, {'_enable_encrypt_messages': False},
-    {'anything': {'nested': [1]}},
+    {'anything': {'nested': [1]}}, {'_stripes': 1}, {'_stripes': 64},
     {'_retry_policy': {'minimum_delay': 1, 'maximum_delay': 11,
                        'retry_backoff_function': 'geometric',
                        'ignore_subscription_override': True}},
@@ -92,6 +92,8 @@ DLQ_TTL = ('The TTL for a message may not exceed 1209600 seconds, and must '
            'be at least 60 seconds long.')
 DELAY = 'The TTL can not exceed 900 seconds, and must be at least 0 seconds ' \
         'long.'
+#: swiftq's own key; the bound is storage's (naming.MAX_STRIPES).
+STRIPES = '_stripes must be an integer from 1 to 64.'
 
 
 @pytest.mark.parametrize('metadata,message', [
@@ -119,6 +121,10 @@ DELAY = 'The TTL can not exceed 900 seconds, and must be at least 0 seconds ' \
                                       'integer.'),
     ({'_enable_encrypt_messages': 'yes'}, '_enable_encrypt_messages must be '
                                           'boolean.'),
+    ({'_stripes': 0}, STRIPES),
+    ({'_stripes': 65}, STRIPES),
+    ({'_stripes': True}, STRIPES),
+    ({'_stripes': '4'}, STRIPES),
     ({'_retry_policy': [1]}, 'retry_policy must be a dict.'),
     ({'_retry_policy': {'minimum_delay': 'x'}},
      'Retry policy: minimum_delay must be a integer.'),
