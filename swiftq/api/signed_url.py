@@ -33,13 +33,27 @@ joined with ``,``, ``\\n`` again, the project, ``\\n``, and the expiry
 as ``%Y-%m-%dT%H:%M:%S``. It is compared in constant time
 (``hmac.compare_digest``).
 
-Failures (Zaqar answers 404 to all of them; swiftq says what happened):
+A request carrying ``URL-Signature`` that does not verify is answered as
+Zaqar's code answers it (``verify_pre_signed_url`` in
+``zaqar/common/transport/wsgi/helpers.py``): ``404`` with falcon's bare
+body ``{"title": "404 Not Found"}``, whatever failed -- no secret
+configured, a method or a path that is not signed, an unreadable or
+missing ``URL-Expires``, a signature that does not match (any header
+changed, another project), an expired URL -- in both auth modes, and with
+no ``WWW-Authenticate`` behind Keystone. swiftq's log says which
+(``swiftq.api.signed_url``, INFO).
 
-* no secret configured, unreadable ``URL-Expires``, a signature that does
-  not match (any header changed, another project), or an expired URL:
-  401 "Unauthorized" (with ``WWW-Authenticate`` behind Keystone);
-* a valid signature, but the request's method or path is not among the
-  signed ones: 403 "Not authorized".
+Where swiftq refuses what Zaqar's code lets through, for security, it
+answers the same 404:
+
+* an empty ``URL-Signature``: Zaqar skips the check (``if not
+  signature: return``) after its auth middleware has skipped Keystone for
+  any request carrying the header, so the request is served as whatever
+  project ``X-Project-ID`` names;
+* a path the signed ones match only as regular expressions (Zaqar uses
+  ``re.search``): a signed ``/v2/queues/a.b/messages`` does not open
+  queue ``axb``, nor ``/x/v2/queues/a.b/messages``; a signed path covers
+  itself and what lies below it (see :func:`_covers`).
 """
 
 import datetime
@@ -48,12 +62,15 @@ import hmac
 import posixpath
 
 import flask
+from oslo_log import log as logging
 
 from swiftq import auth
 from swiftq.api import body
 from swiftq.api import context
 from swiftq.api import errors
 from swiftq.auth import keystone as keystone_auth
+
+LOG = logging.getLogger(__name__)
 
 DATE_FORMAT = '%Y-%m-%dT%H:%M:%S'
 DEFAULT_LIFETIME = datetime.timedelta(days=1)
@@ -179,11 +196,17 @@ def _covers(signed_path, path):
     return not any(segment in ('', '.', '..') for segment in below)
 
 
+def _refused(reason):
+    LOG.info('Pre-signed URL refused: %s', reason)
+    return errors.SignedUrlRefused(reason)
+
+
 def verify(environ, key, method, path, now=None):
     """The :class:`swiftq.auth.Caller` of a request carrying
-    ``URL-Signature``; raises 401 or 403 (see the module docstring)."""
+    ``URL-Signature``; raises :class:`errors.SignedUrlRefused` (404, see
+    the module docstring)."""
     if not key:
-        raise auth.Unauthorized('Pre-signed URLs are not enabled.')
+        raise _refused('[signed_url] secret_key is not set')
     if keystone_auth.SIGNED_PROJECT in environ:
         project = environ[keystone_auth.SIGNED_PROJECT]
     else:
@@ -191,22 +214,19 @@ def verify(environ, key, method, path, now=None):
     given = environ.get('HTTP_URL_SIGNATURE', '')
     paths = _split(environ.get('HTTP_URL_PATHS'))
     methods = _split(environ.get('HTTP_URL_METHODS'))
-    invalid = auth.Unauthorized('The pre-signed URL is invalid or has '
-                                'expired.')
     try:
         expires_at = parse_expires(environ.get('HTTP_URL_EXPIRES', ''))
     except SigningError:
-        raise invalid
+        raise _refused('URL-Expires is not a date')
     expected = signature(key, paths, methods, project,
                          expires_at.strftime(DATE_FORMAT))
     # compare_digest wants ASCII str or bytes: compare bytes, whatever the
     # client sent.
     if not hmac.compare_digest(expected.encode('ascii'),
                                given.encode('utf-8', 'replace')):
-        raise invalid
+        raise _refused('the signature does not match')
     if expires_at <= (now or _utcnow()):
-        raise invalid
+        raise _refused('expired at %s' % expires_at.strftime(DATE_FORMAT))
     if method not in methods or not any(_covers(p, path) for p in paths):
-        raise errors.Forbidden('This pre-signed URL does not allow %s on '
-                               '%s.' % (method, path))
+        raise _refused('%s on %s is not signed' % (method, path))
     return auth.Caller(project, auth.SIGNED_URL)

@@ -56,6 +56,9 @@ APPLICATION_ANSWERS = [
     (request('GET', '/'), 'HTTP/1.1 300 Multiple Choices'),
     (request('PUT', Q, body=b'[1]'), 'HTTP/1.1 400 Bad Request'),
     (request('GET', '/v2/nothing'), 'HTTP/1.1 404 Not Found'),
+    # A pre-signed URL that does not verify, as Zaqar answers it.
+    (request('GET', Q, headers={'URL-Signature': 'ab' * 32}),
+     'HTTP/1.1 404 Not Found'),
     (request('POST', '/v2/queues'), 'HTTP/1.1 405 Method Not Allowed'),
     (request('GET', Q, headers={'Accept': 'text/html'}),
      'HTTP/1.1 406 Not Acceptable'),
