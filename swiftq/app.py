@@ -56,6 +56,7 @@ def build_pipeline(wsgi_app, conf):
     Listed outermost first (each layer wraps all that follow it; see
     :mod:`swiftq.middleware`):
 
+    0. RFC 9110 reason phrases in every status line;
     1. request id (``x-openstack-request-id``);
     2. log context and access log;
     3. CORS (``[cors]``);
@@ -64,6 +65,7 @@ def build_pipeline(wsgi_app, conf):
     6. the caller's identity into the log context.
     """
     layers = [
+        middleware.rfc_reason_phrases,
         middleware.request_id,
         middleware.access_log,
         middleware.cors,

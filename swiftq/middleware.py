@@ -1,6 +1,9 @@
 """The WSGI middleware around the API, as :func:`swiftq.app.build_pipeline`
 stacks it, from the outside in:
 
+0. :class:`ReasonPhrases`: every status line gets RFC 9110's reason
+   phrase (``201 Created``, not Werkzeug's ``201 CREATED``; see
+   :mod:`swiftq.reason_phrases`), whichever layer answered.
 1. :class:`RequestId`: a request id per request, in the WSGI environment
    (``openstack.request_id``) and in the response header
    ``x-openstack-request-id``; a well-formed ``X-OpenStack-Request-ID``
@@ -46,6 +49,7 @@ from oslo_middleware import healthcheck as healthcheck_middleware
 from oslo_middleware import request_id as request_id_middleware
 
 from swiftq import log as swiftq_log
+from swiftq import reason_phrases
 
 ACCESS_LOG = logging.getLogger('swiftq.access')
 
@@ -55,6 +59,10 @@ HEALTHCHECK_PATH = '/healthcheck'
 #: Characters of a path logged as they are; others are percent-encoded.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _MAX_LOGGED_PATH = 1024
+
+
+def rfc_reason_phrases(application, conf):
+    return ReasonPhrases(application)
 
 
 def request_id(application, conf):
@@ -77,6 +85,21 @@ def access_log(application, conf):
 
 def caller_context(application, conf):
     return CallerContext(application)
+
+
+class ReasonPhrases:
+    """Rewrite the status line of every answer with RFC 9110's reason
+    phrase."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        def rfc_start_response(status, headers, exc_info=None):
+            return start_response(reason_phrases.rfc_status(status),
+                                  headers, exc_info)
+
+        return self.application(environ, rfc_start_response)
 
 
 class RequestId:

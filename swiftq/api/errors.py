@@ -1,7 +1,9 @@
 """HTTP errors, with the titles and descriptions Zaqar's clients see.
 
 Every error leaves the service as a JSON object ``{"title": ...,
-"description": ...}`` (python-zaqarclient reads both keys). Titles are
+"description": ...}`` (python-zaqarclient reads both keys), but for the
+bare ``{"title": "404 Not Found"}`` of a refused pre-signed URL
+(:class:`SignedUrlRefused`, as Zaqar answers it). Titles are
 Zaqar's (``zaqar/transport/wsgi/errors.py``) or, for errors Zaqar leaves
 to falcon, falcon's ("Missing header value", "Invalid parameter",
 "404 Not Found"...).
@@ -114,6 +116,19 @@ class Forbidden(HTTPError):
 class NotFound(HTTPError):
     status = 404
     title = 'Not found'
+
+
+class SignedUrlRefused(HTTPError):
+    """A pre-signed URL that does not verify, answered as Zaqar's
+    ``verify_pre_signed_url`` answers every such failure: falcon's bare
+    ``HTTPNotFound()``, a title and no description. The description given
+    says what failed, for swiftq's log only."""
+
+    status = 404
+    title = '404 Not Found'
+
+    def document(self):
+        return {'title': self.title}
 
 
 class RouteNotFound(HTTPError):

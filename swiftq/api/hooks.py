@@ -3,9 +3,10 @@
 
 0. who is calling (:mod:`swiftq.auth`): the Keystone token that
    keystonemiddleware validated, else a pre-signed URL
-   (:mod:`swiftq.api.signed_url`), else -- ``auth_strategy = noauth``
-   only -- the ``X-Project-ID`` header; with Keystone, none of these ->
-   401 (keystonemiddleware adds ``WWW-Authenticate``). First, as Zaqar's
+   (:mod:`swiftq.api.signed_url`; one that does not verify -> 404, as
+   Zaqar), else -- ``auth_strategy = noauth`` only -- the
+   ``X-Project-ID`` header; with Keystone, none of these -> 401
+   (keystonemiddleware adds ``WWW-Authenticate``). First, as Zaqar's
    auth_token and signature check come before its other hooks;
 1. a body sent as ``application/x-www-form-urlencoded`` -> 400
    "Invalid Content-Type" (Zaqar's fix for bug 1547100);

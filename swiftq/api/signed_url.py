@@ -30,18 +30,33 @@ The signature is Zaqar's, so URLs signed by Zaqar with the same
 :mod:`swiftq.auth.signing`. This module is the HTTP side: the share
 resource, reading the headers of a request, and the statuses.
 
-Failures (Zaqar answers 404 to all of them; swiftq says what happened):
+A request carrying ``URL-Signature`` that does not verify is answered as
+Zaqar's code answers it (``verify_pre_signed_url`` in
+``zaqar/common/transport/wsgi/helpers.py``): ``404`` with falcon's bare
+body ``{"title": "404 Not Found"}``, whatever failed -- no secret
+configured, a method or a path that is not signed, an unreadable or
+missing ``URL-Expires``, a signature that does not match (any header
+changed, another project), an expired URL -- in both auth modes, and with
+no ``WWW-Authenticate`` behind Keystone. swiftq's log says which
+(``swiftq.api.signed_url``, INFO).
 
-* no secret configured, unreadable ``URL-Expires``, a signature that does
-  not match (any header changed, another project), or an expired URL:
-  401 "Unauthorized" (with ``WWW-Authenticate`` behind Keystone);
-* a valid signature, but the request's method or path is not among the
-  signed ones: 403 "Not authorized".
+Where swiftq refuses what Zaqar's code lets through, for security, it
+answers the same 404:
+
+* an empty ``URL-Signature``: Zaqar skips the check (``if not
+  signature: return``) after its auth middleware has skipped Keystone for
+  any request carrying the header, so the request is served as whatever
+  project ``X-Project-ID`` names;
+* a path the signed ones match only as regular expressions (Zaqar uses
+  ``re.search``): a signed ``/v2/queues/a.b/messages`` does not open
+  queue ``axb``, nor ``/x/v2/queues/a.b/messages``; a signed path covers
+  itself and what lies below it (``swiftq.auth.signing``).
 """
 
 import posixpath
 
 import flask
+from oslo_log import log as logging
 
 from swiftq import auth
 from swiftq.api import body
@@ -49,6 +64,8 @@ from swiftq.api import context
 from swiftq.api import errors
 from swiftq.auth import keystone as keystone_auth
 from swiftq.auth import signing
+
+LOG = logging.getLogger(__name__)
 
 SHAREABLE_PATHS = ('messages', 'subscriptions', 'claims')
 _KNOWN_KEYS = frozenset(['methods', 'expires', 'paths'])
@@ -88,9 +105,15 @@ def _split(value):
     return [item.strip() for item in (value or '').split(',') if item.strip()]
 
 
+def _refused(reason):
+    LOG.info('Pre-signed URL refused: %s', reason)
+    return errors.SignedUrlRefused(reason)
+
+
 def verify(environ, key, method, path, now=None):
     """The :class:`swiftq.auth.Caller` of a request carrying
-    ``URL-Signature``; raises 401 or 403 (see the module docstring)."""
+    ``URL-Signature``; raises :class:`errors.SignedUrlRefused` (404, see
+    the module docstring)."""
     if keystone_auth.SIGNED_PROJECT in environ:
         project = environ[keystone_auth.SIGNED_PROJECT]
     else:
@@ -104,8 +127,6 @@ def verify(environ, key, method, path, now=None):
     }
     try:
         signing.check(key, signed, method, path, now=now)
-    except signing.InvalidSignature as exc:
-        raise errors.Unauthorized(str(exc))
-    except signing.NotCovered as exc:
-        raise errors.Forbidden(str(exc))
+    except (signing.InvalidSignature, signing.NotCovered) as exc:
+        raise _refused(str(exc))
     return auth.Caller(project, auth.SIGNED_URL)

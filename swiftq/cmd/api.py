@@ -26,8 +26,11 @@ line over 4094 bytes, a header over 8190 bytes or more than 100 headers,
 a malformed request line or header) are answered by
 :class:`JsonErrorWorker` in the API's error format, ``{"title",
 "description"}`` as ``application/json``, with gunicorn's status codes
-(414, 431, 400...; 400 where gunicorn says 501) instead of gunicorn's HTML
-page.
+(414, 431, 400...; 400 where gunicorn says 501) and RFC 9110's reason
+phrases instead of gunicorn's HTML page. So is a request whose
+``SCRIPT_NAME`` header (trusted from gunicorn's ``forwarded_allow_ips``)
+does not begin its path: 500, as gunicorn answers it, but not with
+gunicorn's status line ``500 Bad Request``.
 
 The application is built in each worker, after the fork, so that every
 worker owns its storage and its connections to Swift; nothing that holds a
@@ -44,6 +47,7 @@ from gunicorn.workers import gthread
 from oslo_log import log
 
 from swiftq import cmd
+from swiftq import reason_phrases
 
 LOG = log.getLogger(__name__)
 
@@ -99,36 +103,39 @@ def gunicorn_settings(conf):
 
 
 #: gunicorn's refusals of a request it could not parse: exception class ->
-#: (status, reason). Checked in order; anything else is ``400 Bad Request``.
+#: status. Checked in order; anything else is 400.
 _PARSE_ERROR_STATUS = (
-    (http_errors.LimitRequestLine, (414, 'URI Too Long')),
-    (http_errors.LimitRequestHeaders,
-     (431, 'Request Header Fields Too Large')),
-    (http_errors.ExpectationFailed, (417, 'Expectation Failed')),
-    (http_errors.ForbiddenProxyRequest, (403, 'Forbidden')),
+    (http_errors.LimitRequestLine, 414),
+    (http_errors.LimitRequestHeaders, 431),
+    (http_errors.ExpectationFailed, 417),
+    (http_errors.ForbiddenProxyRequest, 403),
+    # A SCRIPT_NAME the path does not start with: the deployment's fault,
+    # 500 as gunicorn says (whose own answer reads "500 Bad Request").
+    (http_errors.ConfigurationProblem, 500),
     # An unknown transfer coding: RFC 9112 6.1 says a server SHOULD answer
     # 501 (gunicorn does); it is the client's input, and no input is
     # answered with a 5xx here, so 400.
 )
 
-#: Errors that are the server's, not the request's: gunicorn answers them.
-_SERVER_FAULTS = (http_errors.ConfigurationProblem,
-                  http_errors.InvalidResponseHeader,
-                  http_errors.InvalidResponseHeaderName)
+#: Errors in the application's answer, not in the request: gunicorn
+#: answers them (500 Internal Server Error).
+_APPLICATION_FAULTS = (http_errors.InvalidResponseHeader,
+                       http_errors.InvalidResponseHeaderName)
 
 
 def parse_error_answer(exc):
     """``(status, reason, body bytes)`` of the JSON answer to a request
-    gunicorn refused with ``exc``; None if ``exc`` is not the request's
-    fault."""
+    gunicorn refused with ``exc``; None if ``exc`` is not about the
+    request."""
     if not isinstance(exc, http_errors.ParseException) or \
-            isinstance(exc, _SERVER_FAULTS):
+            isinstance(exc, _APPLICATION_FAULTS):
         return None
-    status, reason = 400, 'Bad Request'
-    for exc_class, answer in _PARSE_ERROR_STATUS:
+    status = 400
+    for exc_class, exc_status in _PARSE_ERROR_STATUS:
         if isinstance(exc, exc_class):
-            status, reason = answer
+            status = exc_status
             break
+    reason = reason_phrases.PHRASES[status]
     # Titles as falcon's (and so Zaqar's) for these statuses.
     body = json.dumps({'title': '%d %s' % (status, reason),
                        'description': str(exc)}).encode('utf-8')

@@ -204,6 +204,9 @@ def test_verify_reads_the_project_kept_from_keystonemiddleware(doc):
                              now=NOW).project_id == 'p1'
 
 
+# Every failure is Zaqar's bare 404 (zaqar/common/transport/wsgi/helpers.py
+# verify_pre_signed_url raises falcon.HTTPNotFound() for each), where
+# swiftq used to answer 401 or 403.
 @pytest.mark.parametrize('changes,key,now', [
     ({}, 'other key', NOW),
     ({}, None, NOW),
@@ -214,12 +217,16 @@ def test_verify_reads_the_project_kept_from_keystonemiddleware(doc):
     ({'HTTP_URL_EXPIRES': '2031-01-01T13:00:00'}, 'key', NOW),
     ({'HTTP_URL_EXPIRES': 'never'}, 'key', NOW),
     ({'HTTP_URL_SIGNATURE': 'é'}, 'key', NOW),
+    # Zaqar's code does not check an empty signature at all (and its auth
+    # middleware skips Keystone for it): refused here, for security.
     ({'HTTP_URL_SIGNATURE': ''}, 'key', NOW),
 ])
-def test_verify_401(doc, changes, key, now):
-    with pytest.raises(errors.Unauthorized):
+def test_verify_refuses_a_bad_signature_with_404(doc, changes, key, now):
+    with pytest.raises(errors.SignedUrlRefused) as refused:
         signed_url.verify(_environ(doc, **changes), key, 'GET',
                           '/v2/queues/q/messages', now=now)
+    assert refused.value.status == 404
+    assert refused.value.document() == {'title': '404 Not Found'}
 
 
 @pytest.mark.parametrize('method,path', [
@@ -230,9 +237,25 @@ def test_verify_401(doc, changes, key, now):
     ('GET', '/v2/queues/q/messages//x'),
     ('GET', '/v2/queues/r/messages'),
 ])
-def test_verify_403(doc, method, path):
-    with pytest.raises(errors.Forbidden):
+def test_verify_refuses_what_is_not_signed_with_404(doc, method, path):
+    with pytest.raises(errors.SignedUrlRefused):
         signed_url.verify(_environ(doc), 'key', method, path, now=NOW)
+
+
+@pytest.mark.parametrize('path', [
+    '/v2/queues/axb/messages',           # '.' is no wildcard here
+    '/x/v2/queues/a.b/messages',         # nor is the path a substring
+])
+def test_signed_paths_are_not_regular_expressions(path):
+    """Zaqar matches the signed paths with ``re.search``: a URL signed for
+    queue ``a.b`` would open queue ``axb``. swiftq refuses (404, the
+    answer Zaqar gives a path it does not match), for security."""
+    doc = signing.create('key', ['/v2/queues/a.b/messages'], 'p1',
+                         now=NOW, expires='2030-01-01T13:00:00')
+    assert signed_url.verify(_environ(doc), 'key', 'GET',
+                             '/v2/queues/a.b/messages', now=NOW)
+    with pytest.raises(errors.SignedUrlRefused):
+        signed_url.verify(_environ(doc), 'key', 'GET', path, now=NOW)
 
 
 def test_noauth_checks_signatures_too():
@@ -250,9 +273,10 @@ def test_noauth_checks_signatures_too():
         'X-Project-ID': 'p1'})
     assert client.get('/v2/queues/q/messages',
                       headers=signed).status_code == 200
+    # 404 for both, as Zaqar's code answers (it used to be 401 and 403).
     signed['X-Project-ID'] = 'p2'
     assert client.get('/v2/queues/q/messages',
-                      headers=signed).status_code == 401
+                      headers=signed).status_code == 404
     signed['X-Project-ID'] = 'p1'
     assert client.delete('/v2/queues/q/messages?pop=1',
-                         headers=signed).status_code == 403
+                         headers=signed).status_code == 404

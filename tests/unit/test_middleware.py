@@ -111,6 +111,38 @@ def test_location_headers_stay_relative(conf):
     assert resp.headers['Location'] == '/v2/queues/q1'
 
 
+# -- reason phrases -----------------------------------------------------------
+def test_status_lines_have_rfc_9110_reason_phrases(conf):
+    """Werkzeug's phrases are upper case ("201 CREATED"); what leaves the
+    pipeline is RFC 9110's, as falcon (Zaqar) sends them."""
+    client = client_for(conf)
+    assert call(client, 'PUT', '/v2/queues/q1').status == '201 Created'
+    assert call(client, 'PUT', '/v2/queues/q1').status == '204 No Content'
+    assert call(client, 'GET', '/nowhere').status == '404 Not Found'
+    too_large = b' ' * (conf.api.max_request_body_size + 1)
+    assert call(client, 'POST', '/v2/queues/q1/messages', data=too_large,
+                headers={'Content-Type': 'application/json'}).status == \
+        '413 Content Too Large'
+    assert call(client, 'GET', '/healthcheck').status == '200 OK'
+
+
+@pytest.mark.parametrize('sent,answered', [
+    ('422 UNPROCESSABLE ENTITY', '422 Unprocessable Content'),
+    ('414 REQUEST-URI TOO LONG', '414 URI Too Long'),
+    ('200 OK', '200 OK'),
+    ('299 SOMETHING ELSE', '299 SOMETHING ELSE'),    # no RFC phrase
+])
+def test_reason_phrases_layer(sent, answered):
+    def app(environ, start_response):
+        start_response(sent, [('Content-Length', '0')])
+        return [b'']
+
+    seen = []
+    middleware.ReasonPhrases(app)({}, lambda status, headers, exc_info=None:
+                                  seen.append(status))
+    assert seen == [answered]
+
+
 # -- log context and access log -----------------------------------------------
 def test_one_access_line_without_body_query_or_token(conf, captured):
     client = client_for(conf)
