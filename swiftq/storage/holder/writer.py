@@ -10,6 +10,7 @@ Ids here are plain (inside one stripe); ``swiftq.storage.claims`` and
 ``swiftq.storage.messages`` map them to the ids clients see.
 """
 
+import contextlib
 import dataclasses
 import time
 import uuid
@@ -55,8 +56,7 @@ class QueueWriter:
     def claim(self, container, ttl, grace, limit, wait=True):
         """A ``ClaimResult``. Without ``wait``, LeaseBusy when another
         process holds the lease (see LeaseKeeper.hold)."""
-        with self._leases.hold(container, wait) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container, wait) as (lease, view):
             with view.mutex:
                 now = time.time()
                 picked = self._pick_free(container, view, now, limit)
@@ -73,8 +73,7 @@ class QueueWriter:
             return ClaimResult(claim_id, picked)
 
     def pop(self, container, limit, wait=True):
-        with self._leases.hold(container, wait) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container, wait) as (lease, view):
             with view.mutex:
                 now = time.time()
                 picked = self._pick_free(container, view, now, limit)
@@ -89,8 +88,7 @@ class QueueWriter:
             return picked
 
     def renew(self, container, claim_id, ttl, grace):
-        with self._leases.hold(container) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container) as (lease, view):
             with view.mutex:
                 now = time.time()
                 if view.state.get_live_claim(claim_id, now) is None:
@@ -103,8 +101,7 @@ class QueueWriter:
             self._commit.flush(lease, view, version)
 
     def release(self, container, claim_id):
-        with self._leases.hold(container) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container) as (lease, view):
             with view.mutex:
                 if claim_id not in view.state.claims:
                     return
@@ -116,8 +113,7 @@ class QueueWriter:
         """Delete one message, enforcing Zaqar's claim rules."""
         if claim_id is not None and not naming.is_claim_id(claim_id):
             raise errors.ClaimDoesNotExist(claim_id, container, '')
-        with self._leases.hold(container) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container) as (lease, view):
             with view.mutex:
                 now = time.time()
                 segment = self._sync.find_segment(container, view, msg_id)
@@ -141,8 +137,7 @@ class QueueWriter:
         """Delete by ids; a message under a live claim is deleted only when
         its claim is among ``claim_ids``."""
         allowed = set(claim_ids or ())
-        with self._leases.hold(container) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container) as (lease, view):
             with view.mutex:
                 now = time.time()
                 touched = set()
@@ -167,8 +162,7 @@ class QueueWriter:
         lease (of stripe 0), so concurrent PATCHes never lose each other's
         changes. Whatever ``update`` raises propagates and nothing is
         written. Returns ``(metadata, stripe count)``."""
-        with self._leases.hold(container) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container) as (lease, view):
             with view.mutex:
                 current, count = documents.read_meta(self._swift, container,
                                                      newest=True)
@@ -183,8 +177,7 @@ class QueueWriter:
 
     def purge(self, container):
         """Remove every message and claim."""
-        with self._leases.hold(container) as lease:
-            view = self._sync.view_of(lease)
+        with self._holding(container) as (lease, view):
             with view.mutex:
                 self._sync.list_all(container, view)
                 keys = list(view.segments)
@@ -195,6 +188,13 @@ class QueueWriter:
             self._commit.forget_deleted(
                 view, [k for k in keys if k in gone],
                 [k for k in keys if k not in gone])
+
+    @contextlib.contextmanager
+    def _holding(self, container, wait=True):
+        """An operation under the lease of ``container``: the lease and
+        its view."""
+        with self._leases.hold(container, wait) as lease:
+            yield lease, self._sync.view_of(lease)
 
     # -- choosing messages ----------------------------------------------------
     def _pick_free(self, container, view, now, limit):
