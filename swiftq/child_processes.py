@@ -78,6 +78,24 @@ def children(pid):
                   if fields[0] != b'Z' and int(fields[1]) == pid)
 
 
+class ChildServer:
+    """What every class that runs a child server shares: it is a context
+    manager (``start()`` on entry, ``stop()`` on exit) and shows the tail
+    of its ``log_file``."""
+
+    #: Lines ``log_tail`` shows by default.
+    LOG_TAIL_LINES = 30
+
+    def log_tail(self, lines=None):
+        return log_tail(self.log_file, lines or self.LOG_TAIL_LINES)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
 def log_tail(path, lines=30):
     """The last ``lines`` lines of the log at ``path``, from its last
     16 KiB only (a long run's logs are big); '' if it cannot be read."""

@@ -43,7 +43,7 @@ class LocalStackError(RuntimeError):
     pass
 
 
-class LocalStack:
+class LocalStack(child_processes.ChildServer):
     """LocalSwift + one swiftq-api, started and stopped together.
 
     After :meth:`start`: ``url`` (the API), ``swift`` (the LocalSwift:
@@ -143,9 +143,6 @@ class LocalStack:
             self.api, self.url + '/v2/ping', self.api_workers, START_TIMEOUT,
             LocalStackError, 'swiftq-api', self.log_file)
 
-    def log_tail(self, lines=30):
-        return child_processes.log_tail(self.log_file, lines)
-
     def stop(self):
         if self.api is not None:
             child_processes.stop_tree(self.api, STOP_TIMEOUT)
@@ -153,12 +150,6 @@ class LocalStack:
             self.swift.stop()
         if self._own_dir and not self.keep_dir:
             shutil.rmtree(self.base_dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # -- accounting -----------------------------------------------------------
     def process_groups(self):

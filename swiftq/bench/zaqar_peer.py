@@ -149,7 +149,7 @@ class RedisServer:
             self.process = None
 
 
-class ZaqarPeer:
+class ZaqarPeer(child_processes.ChildServer):
     """Zaqar 23 (Swift driver) under gunicorn on a free loopback port.
 
     ``swift``: a started :class:`~swiftq.localswift.LocalSwift` in
@@ -323,15 +323,6 @@ class ZaqarPeer:
             self.keystone = None
         if self.redis is not None:
             self.redis.stop()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def log_tail(self, lines=30):
-        return child_processes.log_tail(self.log_file, lines)
 
 
 def swift_kind(path):

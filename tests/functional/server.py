@@ -78,13 +78,15 @@ class ServerError(Exception):
     pass
 
 
-class SwiftqServer:
+class SwiftqServer(child_processes.ChildServer):
     """One ``swiftq-api`` process tree.
 
     ``base_url``: ``http://127.0.0.1:PORT``; ``pid``: the gunicorn master;
     ``pids``: the live worker pids; ``log_file``/``config_file``: where it
     writes and what it reads; ``container_prefix``: its Swift namespace.
     """
+
+    LOG_TAIL_LINES = 40
 
     def __init__(self, workdir, swift, workers=2, threads=8,
                  overrides=None, auth_strategy='noauth',
@@ -189,15 +191,6 @@ class SwiftqServer:
             time.sleep(0.1)
         raise ServerError('workers not back after %ss:\n%s'
                           % (timeout, self.log_tail()))
-
-    def log_tail(self, lines=40):
-        return child_processes.log_tail(self.log_file, lines)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
     def __repr__(self):
         return '<SwiftqServer %s prefix=%s pid=%s>' % (

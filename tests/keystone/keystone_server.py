@@ -114,13 +114,15 @@ def ensure_venv(venv=KEYSTONE_VENV):
     return venv
 
 
-class KeystoneServer:
+class KeystoneServer(child_processes.ChildServer):
     """Keystone (SQLite, Fernet) under gunicorn on a free loopback port.
 
     ``admin_password`` is the password of ``admin`` (project ``admin``,
     role ``admin``), created by ``keystone-manage bootstrap``.
     ``start_seconds`` and ``start_phases`` tell where start-up time went.
     """
+
+    LOG_TAIL_LINES = 40
 
     def __init__(self, base_dir, venv=KEYSTONE_VENV, admin_password=None,
                  threads=4):
@@ -226,15 +228,6 @@ class KeystoneServer:
         if self.process is not None:
             child_processes.stop_tree(self.process, 15)
             self.process = None
-
-    def log_tail(self, lines=40):
-        return child_processes.log_tail(self.log_file, lines)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
     def __repr__(self):
         return '<KeystoneServer %s>' % self.url
