@@ -52,7 +52,7 @@ def message_href(base_path, message_id, claim_id=None):
 
 
 def _checksum(message):
-    if context.conf().transport.enable_checksum:
+    if context.conf().enable_checksum:
         return message.get('checksum')
     return None
 

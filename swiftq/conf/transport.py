@@ -100,10 +100,6 @@ max_length_client_id = cfg.IntOpt(
     'max_length_client_id', default=36,
     help='Maximum Client-ID length when client_id_uuid_safe is off.')
 
-enable_checksum = cfg.BoolOpt(
-    'enable_checksum', default=False,
-    help='Return an MD5 checksum of each message body ("MD5:<hex>").')
-
 message_delete_with_claim_id = cfg.BoolOpt(
     'message_delete_with_claim_id', default=False,
     help='Require a claim id to delete messages, so a message cannot be '
@@ -118,7 +114,7 @@ ALL_OPTS = [
     max_messages_post_size, min_message_ttl, max_message_ttl,
     max_message_delay, min_claim_ttl, max_claim_ttl, min_claim_grace,
     max_claim_grace, client_id_uuid_safe, min_length_client_id,
-    max_length_client_id, enable_checksum, default_subscription_ttl,
+    max_length_client_id, default_subscription_ttl,
     max_subscriptions_per_page, min_subscription_ttl, subscriber_types,
 ]
 

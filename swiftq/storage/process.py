@@ -54,7 +54,7 @@ class ProcessParts:
                                            conf.swift.container_prefix,
                                            conf.swift.queue_stripes)
         self.formatter = message_format.MessageFormatter(
-            conf.transport.enable_checksum)
+            conf.enable_checksum)
         self.reads = message_reads.MessageReader(
             self.swift, self.segments, self.executor, self.formatter, skew)
         self.leases = lease.LeaseKeeper(self.swift, conf.claims,

@@ -33,7 +33,8 @@ def unique_prefix():
 
 
 def _known_options():
-    """{group: set of option names} of swiftq and oslo.log."""
+    """{group: set of option names} of swiftq and oslo.log, deprecated
+    names included (they are still read)."""
     from oslo_config import cfg
     from oslo_log import log
 
@@ -45,6 +46,10 @@ def _known_options():
     for group, opts in swiftq.conf.list_opts():
         group = group or 'DEFAULT'
         known.setdefault(group, set()).update(o.dest for o in opts)
+        for opt in opts:
+            for old in opt.deprecated_opts:
+                known.setdefault(old.group or group, set()).add(
+                    old.name or opt.dest)
     return known
 
 

@@ -200,7 +200,7 @@ class TestChecksum:
 
     @pytest.fixture
     def overrides(self):
-        return {('transport', 'enable_checksum'): True}
+        return {(None, 'enable_checksum'): True}
 
     @pytest.fixture
     def storage(self):
