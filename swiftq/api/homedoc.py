@@ -3,8 +3,11 @@
 As Zaqar: ``/`` answers ``300 Multiple Choices`` with ``{"versions":
 [...]}`` (what keystoneauth's version discovery reads), and ``/v2`` (or
 ``/v2/``) answers the JSON-home document as ``application/json-home``,
-cacheable for a day. The home document lists only what swiftq serves
-(no pre-signed URLs, topics, pools or flavors yet); its subscription
+cacheable for a day. The home document lists what Zaqar's lists
+(``zaqar/transport/wsgi/v2_0/homedoc.py``) with Zaqar's href templates and
+hints, but for the relations of Zaqar's ``admin_mode`` (pools and flavors,
+which swiftq does not serve, and health), plus swiftq's long-polling
+relations; its subscription
 resources are Zaqar's (which lists no ``confirm``), their id variable
 named ``subscription_id`` as in Zaqar's routes and swiftq's OpenAPI
 document (Zaqar's home document says ``subscriptions_id``).
@@ -59,6 +62,7 @@ JSON_HOME = {'resources': {
          'detailed': 'detailed'}, ['GET']),
     'rel/queue': _resource(_Q, _QUEUE, ['GET', 'PUT', 'DELETE', 'PATCH']),
     'rel/queue_stats': _resource(_Q + '/stats', _QUEUE, ['GET']),
+    'rel/queue_share': _resource(_Q + '/share', _QUEUE, ['POST'], True),
     'rel/queue_purge': _resource(_Q + '/purge', _QUEUE, ['POST'], True),
     'rel/messages': _resource(
         _Q + '/messages{?marker,limit,echo,include_claimed}',

@@ -173,8 +173,10 @@ def test_home_document(api, path):
     assert resp.status_code == 200
     assert resp.headers['Content-Type'] == 'application/json-home'
     assert resp.headers['Cache-Control'] == 'max-age=86400'
-    template = resp.json()['resources']['rel/queue']['href-template']
-    assert template == '/v2/queues/{queue_name}'
+    resources = resp.json()['resources']
+    assert resources['rel/queue']['href-template'] == '/v2/queues/{queue_name}'
+    assert resources['rel/queue_share']['href-template'] == \
+        '/v2/queues/{queue_name}/share'
 
 
 @pytest.mark.parametrize('method', ['GET', 'HEAD'])

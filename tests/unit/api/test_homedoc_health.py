@@ -54,9 +54,35 @@ def test_json_home_href_template_resolves(client):
             'https://zaqar.example.com/v2/queues/foo'
 
 
-def test_json_home_lists_only_served_resources(client):
+#: The relations of Zaqar's v2 home document (zaqar/transport/wsgi/v2_0/
+#: homedoc.py, without the admin_mode ones: pools, flavors, health).
+ZAQAR_RELATIONS = {
+    'rel/queues', 'rel/queue', 'rel/queue_stats', 'rel/queue_share',
+    'rel/queue_purge', 'rel/messages', 'rel/post_messages',
+    'rel/messages_delete', 'rel/message_delete', 'rel/message_get',
+    'rel/claim', 'rel/post_claim', 'rel/patch_claim', 'rel/delete_claim',
+    'rel/subscriptions_get', 'rel/subscriptions_post', 'rel/subscription',
+    'rel/subscription_patch', 'rel/ping',
+}
+
+
+def test_json_home_lists_zaqars_resources_and_swiftqs_own(client):
     resources = json.loads(client.get('/v2').get_data())['resources']
-    assert not any('share' in rel or 'topic' in rel for rel in resources)
+    own = {rel for rel in resources if rel.startswith('rel/x-swiftq-')}
+    assert own == {'rel/x-swiftq-wait_messages', 'rel/x-swiftq-wait_claim'}
+    assert set(resources) - own == ZAQAR_RELATIONS
+
+
+def test_json_home_queue_share_as_zaqar(client):
+    """Pre-signed URLs (POST .../share), exactly as Zaqar lists them."""
+    resources = json.loads(client.get('/v2').get_data())['resources']
+    assert resources['rel/queue_share'] == {
+        'href-template': '/v2/queues/{queue_name}/share',
+        'href-vars': {'queue_name': 'param/queue_name'},
+        'hints': {'allow': ['POST'],
+                  'formats': {'application/json': {}},
+                  'accept-post': ['application/json']},
+    }
 
 
 def test_json_home_subscriptions_as_zaqar(client):
