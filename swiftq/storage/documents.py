@@ -23,11 +23,13 @@ def read_state(swift, container, skew):
     raise SwiftUnavailable('state GET answered %d' % resp.status)
 
 
-def write_state(swift, container, data, timeout):
-    """PUT the state (``data``: its JSON) within ``timeout`` seconds; only
-    the lease holder writes it."""
+def write_state(swift, container, data, timeout, deadline):
+    """PUT the state (``data``: its JSON) within ``timeout`` seconds, sent
+    and answered by ``deadline`` (the lease's: only its holder writes
+    the state)."""
     _check_write(swift.put_object(container, naming.STATE, data,
-                                  content_type=_JSON, timeout=timeout),
+                                  content_type=_JSON, timeout=timeout,
+                                  deadline=deadline),
                  container, 'state')
 
 
@@ -48,14 +50,15 @@ def read_meta(swift, container, newest):
     raise SwiftUnavailable('meta GET answered %d' % resp.status)
 
 
-def write_meta(swift, container, metadata, stripe_count, timeout=None):
+def write_meta(swift, container, metadata, stripe_count, timeout=None,
+               deadline=None):
     """PUT the queue's metadata with its stripe count (a header, see
     stripes.py). Raises QueueDoesNotExist when the container is gone."""
     _check_write(swift.put_object(
         container, naming.META, json.dumps(metadata).encode(),
         content_type=_JSON,
         headers={stripes.STRIPES_HEADER: str(stripe_count)},
-        timeout=timeout), container, 'meta')
+        timeout=timeout, deadline=deadline), container, 'meta')
 
 
 def _check_write(resp, container, name):

@@ -128,7 +128,7 @@ class Messages(base.MessageController):
 
         container, picked = parts.picker.take(
             parts.catalog.layout(project, queue), pop,
-            lambda result: bool(result[1])) or (None, [])
+            lambda result: bool(result[1]), at_most_once=True) or (None, [])
         now = time.time()
         return [outward(container, parts.formatter.picked(p, now))
                 for p in picked]

@@ -237,17 +237,20 @@ class SegmentStore:
                 LOG.exception('background %s failed', func.__name__)
         return self._executor.submit(_logged)
 
-    def delete(self, container, keys, timeout=None):
-        """Delete segment objects (in parallel); missing ones are fine.
+    def delete(self, container, keys, timeout=None, deadline=None):
+        """Delete segment objects (in parallel); missing ones are fine (a
+        404 to a DELETE still leaves its tombstone, see the design).
         Returns the keys whose deletion Swift acknowledged (within
-        ``timeout`` seconds each, when given)."""
+        ``timeout`` seconds each and by ``deadline``, when given: see
+        SwiftClient.request)."""
         keys = list(keys)
 
         def _one(key):
             self._bodies.discard(container, key)
             resp = self._swift.delete_object(container,
                                              naming.segment_object(key),
-                                             timeout=timeout)
+                                             timeout=timeout,
+                                             deadline=deadline)
             return resp.status in (204, 404)
         done = []
         futures = {k: self._executor.submit(_one, k) for k in keys}

@@ -154,6 +154,13 @@ class StripePicker:
 
     Each call starts at the next stripe in turn (from a random one per
     process), so posts spread over all stripes are drained evenly.
+
+    Swift's trouble on one stripe (a slow lease write, a node timing out)
+    sends a claim on to the next stripe: a claim whose state write may
+    have landed only holds its messages until the claim expires. A pop
+    (``at_most_once``) fails instead: its write may have deleted that
+    stripe's messages, and answering another stripe's would lose them
+    unreported (claims.rst C2, "Pop").
     """
 
     #: Seconds a stripe found held by another process is passed over.
@@ -166,10 +173,11 @@ class StripePicker:
         self._busy_until = {}
         self._empty_until = {}
 
-    def take(self, layout, operation, found):
+    def take(self, layout, operation, found, at_most_once=False):
         """``operation(container, wait)`` on the chosen stripe(s) until
         ``found(result)``; returns the last result (None when no stripe was
-        worth an attempt)."""
+        worth an attempt). With ``at_most_once``, Swift's trouble on any
+        stripe fails the call."""
         containers = layout.containers
         if len(containers) == 1:
             return operation(containers[0], True)
@@ -207,8 +215,8 @@ class StripePicker:
                 busy.append(container)
                 continue
             except (SwiftUnavailable, errors.ServiceUnavailable) as exc:
-                # One stripe's trouble (a slow lease write, a node timing
-                # out) need not fail a claim another stripe can serve.
+                if at_most_once:
+                    raise
                 failure = failure or exc
                 continue
             if found(result):

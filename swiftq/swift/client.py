@@ -13,6 +13,7 @@ import urllib.parse
 
 import urllib3
 
+from swiftq.swift.errors import DeadlinePassed
 from swiftq.swift.errors import SwiftTimeout
 from swiftq.swift.errors import SwiftUnavailable
 
@@ -51,6 +52,18 @@ def quote(name):
     return urllib.parse.quote(name, safe='')
 
 
+def _within(timeout, deadline):
+    """The timeout of an attempt about to leave: ``timeout``, shortened to
+    end by ``deadline``; DeadlinePassed when no time is left. Computed
+    after every wait (authentication, backoff), just before the send."""
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise DeadlinePassed('deadline passed %.3fs before sending' % -left)
+    return left if timeout is None else min(timeout, left)
+
+
 class SwiftClient:
 
     def __init__(self, pool, authenticator, connect_timeout=2.0,
@@ -87,14 +100,18 @@ class SwiftClient:
 
     # -- the one primitive ------------------------------------------------
     def request(self, method, container=None, obj=None, headers=None,
-                body=None, query=None, timeout=None, retries=None):
+                body=None, query=None, timeout=None, retries=None,
+                deadline=None):
         """Send one Swift request; return a Response for any status below
-        500 (and for 5xx once retries are spent on non-idempotent
-        methods? no: 5xx always raises SwiftUnavailable).
+        500 (a 5xx left after the retries raises SwiftUnavailable).
 
-        ``timeout`` bounds the whole request in seconds (connect + read);
-        a request that runs out of it raises SwiftTimeout, whose effect on
-        Swift is unknown.
+        ``timeout`` bounds each attempt in seconds (connect + read); an
+        attempt that runs out of it raises SwiftTimeout, whose effect on
+        Swift is unknown. ``deadline`` (a ``time.monotonic()`` value, for
+        writes under a lease): no attempt leaves after it, whether first,
+        retried or sent again after re-authentication, and every attempt's
+        timeout ends by it; a request that could not be sent in time
+        raises DeadlinePassed.
         """
         if retries is None:
             retries = self._retries if method in IDEMPOTENT else 0
@@ -103,7 +120,9 @@ class SwiftClient:
             try:
                 resp = self._send_authenticated(method, container, obj,
                                                 headers, body, query,
-                                                timeout)
+                                                timeout, deadline)
+            except DeadlinePassed:
+                raise
             except SwiftUnavailable:
                 if attempt >= retries:
                     raise
@@ -118,15 +137,15 @@ class SwiftClient:
             time.sleep(self._backoff * (2 ** (attempt - 1)))
 
     def _send_authenticated(self, method, container, obj, headers, body,
-                            query, timeout):
+                            query, timeout, deadline):
         url, token = self._auth.get()
         resp = self._send(method, url, token, container, obj, headers, body,
-                          query, timeout)
+                          query, _within(timeout, deadline))
         if resp.status == 401:
             self._auth.invalidate(token)
             url, token = self._auth.get()
             resp = self._send(method, url, token, container, obj, headers,
-                              body, query, timeout)
+                              body, query, _within(timeout, deadline))
         return resp
 
     def _send(self, method, storage_url, token, container, obj, headers,
@@ -170,17 +189,18 @@ class SwiftClient:
                             timeout=timeout)
 
     def put_object(self, container, obj, data, content_type=None,
-                   headers=None, timeout=None):
+                   headers=None, timeout=None, deadline=None):
         all_headers = {'Content-Type': content_type or
                        'application/octet-stream'}
         if headers:
             all_headers.update(headers)
         return self.request('PUT', container, obj, headers=all_headers,
-                            body=data, timeout=timeout)
+                            body=data, timeout=timeout, deadline=deadline)
 
-    def delete_object(self, container, obj, headers=None, timeout=None):
+    def delete_object(self, container, obj, headers=None, timeout=None,
+                      deadline=None):
         return self.request('DELETE', container, obj, headers=headers,
-                            timeout=timeout)
+                            timeout=timeout, deadline=deadline)
 
     def list_objects(self, container, prefix=None, marker=None, limit=None,
                      end_marker=None, newest=False, delimiter=None):

@@ -5,3 +5,7 @@ class SwiftUnavailable(Exception):
 
 class SwiftTimeout(SwiftUnavailable):
     """The request did not complete in time; its effect is unknown."""
+
+
+class DeadlinePassed(SwiftUnavailable):
+    """A request (or its retry) was not sent: its deadline had passed."""

@@ -4,7 +4,8 @@ Operations change a view in memory under its mutex and then call
 ``StateWriter.flush`` with the version their change made: one thread PUTs
 the state for all that wait (group commit), and none answers before a PUT
 including its change was acknowledged. Every write is bounded by the
-lease's deadline (``Lease.write_timeout``).
+lease's deadline (``Lease.write_deadline``: nothing is sent after it) and
+confirmed against it when acknowledged (``Lease.confirm``).
 
 Deletions have a cheaper record: when they leave every segment they touch
 dead, the segments' DELETEs are the record (a tombstone beats the segment
@@ -16,7 +17,6 @@ replicas that missed the DELETE. See claims.rst "Delete, bulk delete, pop".
 import time
 
 from swiftq.storage import documents
-from swiftq.storage import errors
 from swiftq.swift.errors import SwiftUnavailable
 
 
@@ -49,7 +49,9 @@ class StateWriter:
             try:
                 documents.write_state(
                     self._swift, lease.container, data,
-                    timeout=lease.write_timeout(self._read_timeout))
+                    timeout=self._read_timeout,
+                    deadline=lease.write_deadline())
+                lease.confirm('state PUT')
                 view.stats['writes'] += 1
                 view.stats['write_seconds'] += time.monotonic() - began
             except BaseException:
@@ -85,21 +87,21 @@ class StateWriter:
         within the lease (a tombstone commit), else by the state PUT, after
         which dead segments are deleted in the background."""
         container = lease.container
-        try:
-            timeout = lease.write_timeout(self._read_timeout)
-        except errors.LeaseUnavailable:
-            timeout = None      # and the state PUT below says so
         now = time.time()
         with view.mutex:
             dead = [k for k in keys
-                    if timeout and k in view.segments and
+                    if k in view.segments and
                     k not in view.dropping and
                     view.state.is_dead(view.segments[k], now)]
             if len(dead) != len(keys):
                 dead = []
             view.dropping.update(dead)
-        if dead and len(self._delete_segments(container, view, dead,
-                                              timeout)) == len(dead):
+        if dead and len(self._delete_segments(
+                container, view, dead, lease.write_deadline())) == len(dead):
+            # Every DELETE was sent and acknowledged by the deadline (each
+            # one's timeout is computed when it leaves, after the waits
+            # for the view mutex and the thread pool)...
+            lease.confirm('tombstone commit')   # ...and confirmed in time
             view.stats['tombstone_commits'] += 1
             return
         self.flush(lease, view, version)
@@ -127,11 +129,13 @@ class StateWriter:
             self._segments.submit(self._delete_segments, container, view,
                                   keys)
 
-    def _delete_segments(self, container, view, keys, timeout=None):
+    def _delete_segments(self, container, view, keys, deadline=None):
         """DELETE segments marked ``dropping``; the view forgets those
         Swift acknowledged, which are returned."""
         try:
-            gone = self._segments.delete(container, keys, timeout=timeout)
+            gone = self._segments.delete(container, keys,
+                                         timeout=self._read_timeout,
+                                         deadline=deadline)
         finally:
             with view.mutex:
                 view.dropping.difference_update(keys)

@@ -22,8 +22,11 @@ look held until it expires.
 
 A holder uses the lease until ``r + lease_seconds - max_clock_skew`` on
 its own monotonic clock, and bounds every Swift write it makes under the
-lease by that deadline. It renews by PUTting its nonce again and releases
-by deleting the object.
+lease by that deadline: no write, retry or re-authenticated resend leaves
+after it (``SwiftClient.request``'s ``deadline``), and a write acknowledged
+after the lease ran out is not answered as done (``Lease.confirm``). It
+renews by PUTting its nonce again and releases by deleting the object,
+both bounded the same way.
 
 Within a process, all threads share the lease: many operations run under
 it at once (the writer serialises their in-memory changes and groups
@@ -71,13 +74,24 @@ class Lease:
     def remaining(self):
         return self.valid_until - time.monotonic()
 
-    def write_timeout(self, wanted):
-        """Timeout for a write made under this lease: never past its end."""
-        left = self.remaining() - WRITE_MARGIN
-        if left <= 0:
-            raise errors.LeaseUnavailable('lease on %s ran out'
-                                          % self.container)
-        return min(wanted, left)
+    def write_deadline(self):
+        """The ``deadline`` of every write made under this lease
+        (SwiftClient.request): none leaves, and none is waited for, after
+        it."""
+        return self.valid_until - WRITE_MARGIN
+
+    def confirm(self, what):
+        """Call when Swift acknowledged a write made under the lease:
+        raise LeaseUnavailable if the acknowledgement came after the lease
+        ran out. Such a write may have landed after another process took
+        the lease, from a state without it, so it must not be answered as
+        done (a stall between the send and the answer, in this process or
+        on the way, is the only way to get here)."""
+        late = time.monotonic() - self.valid_until
+        if late > 0:
+            raise errors.LeaseUnavailable(
+                '%s on %s acknowledged %.3fs after the lease ran out'
+                % (what, self.container, late))
 
 
 class LeaseKeeper:
@@ -273,7 +287,9 @@ class LeaseKeeper:
         try:
             put = self._swift.put_object(container, naming.LEASE, body,
                                          content_type='application/json',
-                                         timeout=left)
+                                         timeout=left,
+                                         deadline=started +
+                                         conf.lease_write_deadline)
         except SwiftUnavailable:
             self._abandoned(container, 'PUT failed', started)
             return None     # unknown outcome: it can only block, never grant
@@ -334,10 +350,11 @@ class LeaseKeeper:
             put = self._swift.put_object(
                 lease.container, naming.LEASE, body,
                 content_type='application/json',
-                timeout=lease.write_timeout(self._read_timeout))
+                timeout=self._read_timeout, deadline=lease.write_deadline())
+            if put.status != 201:
+                return False
+            lease.confirm('renewal')
         except (SwiftUnavailable, errors.LeaseUnavailable):
-            return False
-        if put.status != 201:
             return False
         lease.valid_until = started + self._conf.lease_seconds - \
             self._conf.max_clock_skew
@@ -364,9 +381,13 @@ class LeaseKeeper:
             if lease.remaining() <= WRITE_MARGIN:
                 return
         try:
+            # Bounded by the deadline, retries included: a DELETE landing
+            # after the next holder's lease PUT would make a held lease
+            # look free (renewals are blind PUTs: nobody would notice).
             self._swift.delete_object(lease.container, naming.LEASE,
-                                      timeout=lease.write_timeout(2.0))
-        except (SwiftUnavailable, errors.LeaseUnavailable):
+                                      timeout=2.0,
+                                      deadline=lease.write_deadline())
+        except SwiftUnavailable:
             pass    # it expires by itself
         lease.valid_until = 0.0
 

@@ -171,7 +171,9 @@ class QueueWriter:
                                                 self._default_stripes)
                 documents.write_meta(
                     self._swift, container, metadata, count,
-                    timeout=lease.write_timeout(self._read_timeout))
+                    timeout=self._read_timeout,
+                    deadline=lease.write_deadline())
+                lease.confirm('meta PUT')
                 view.metadata = metadata
                 return metadata, count
 

@@ -8,20 +8,30 @@ top of it. One replica, so every read is the newest; objects carry an
 (``fail``), and read what was asked (``requests``).
 """
 
+import collections
 import json
 import threading
 import time
 
+from swiftq.swift import client as client_mod
 from swiftq.swift.client import Response
 from swiftq.swift.client import SwiftClient
 from swiftq.swift.errors import SwiftUnavailable
+
+
+#: One attempt that left: its ``timeout`` is the one it was sent with,
+#: ``sent_at`` a ``time.monotonic()`` value.
+Sent = collections.namedtuple('Sent', 'method container obj headers timeout '
+                              'deadline sent_at')
 
 
 class FakeSwift(SwiftClient):
 
     def __init__(self):         # no pool, no auth
         self.containers = {}    # name -> {object name: (data, headers)}
-        self.requests = []      # (method, container, obj, headers, timeout)
+        self.requests = []      # Sent, one per attempt that left
+        self._retries = 0       # SwiftClient's: one attempt per request
+        self._backoff = 0.0
         self._lock = threading.Lock()
         self._holds = []        # (method, obj, threading.Event)
         self._failures = []     # (method, obj, status or exception)
@@ -40,15 +50,19 @@ class FakeSwift(SwiftClient):
         self._failures.append((method, obj, outcome))
 
     def count(self, method, obj=None, container=None):
-        return sum(1 for m, c, o, _, _ in self.requests
-                   if m == method and (obj is None or o == obj) and
-                   (container is None or c == container))
+        return sum(1 for r in self.requests
+                   if r.method == method and (obj is None or r.obj == obj)
+                   and (container is None or r.container == container))
 
-    # -- the one method a SwiftClient sends everything through ---------------
-    def request(self, method, container=None, obj=None, headers=None,
-                body=None, query=None, timeout=None, retries=None):
+    # -- what a SwiftClient sends every attempt through ----------------------
+    def _send_authenticated(self, method, container, obj, headers, body,
+                            query, timeout, deadline):
+        # The real client's retries and deadline rules run above this; an
+        # attempt whose deadline has passed is not sent, as there.
+        timeout = client_mod._within(timeout, deadline)
         with self._lock:
-            self.requests.append((method, container, obj, headers, timeout))
+            self.requests.append(Sent(method, container, obj, headers,
+                                      timeout, deadline, time.monotonic()))
             hold = self._take(self._holds, method, obj)
             failure = self._take(self._failures, method, obj)
         if hold is not None:

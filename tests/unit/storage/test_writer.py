@@ -16,6 +16,8 @@ from swiftq.storage.holder import commit
 from swiftq.storage.holder import sync
 from swiftq.storage.holder.view import QueueView
 from swiftq.storage.queue_state import QueueState
+from swiftq.storage.holder import lease as lease_mod
+from swiftq.swift.errors import DeadlinePassed
 from swiftq.swift.errors import SwiftUnavailable
 from tests.unit.storage.fake_swift import FakeSwift
 
@@ -132,24 +134,103 @@ def test_no_state_put_is_sent_once_the_lease_has_run_out():
     class RunOut:
         container = QUEUE
 
-        def write_timeout(self, wanted):
-            raise errors.LeaseUnavailable('lease on %s ran out' % QUEUE)
+        def write_deadline(self):
+            return time.monotonic() - 0.001
 
     view = QueueView(QueueState(), {})
     with view.mutex:
         version = view.changed()
-    with pytest.raises(errors.LeaseUnavailable):
+    with pytest.raises(DeadlinePassed):
         writer.flush(RunOut(), view, version)
     assert swift.requests == []
     assert view.broken and view.committed == 0
+
+
+def test_a_state_put_acknowledged_after_the_lease_ran_out_is_not_answered(
+        holder):
+    """#15.1: the PUT left in time but its answer came after the lease's
+    end, when another process may have taken the lease from a state
+    without this claim: the claim must fail, not hand out its messages."""
+    [first, second] = holder.post('a', 'b')
+    _claim(holder)                          # lease taken, view loaded
+    lease = holder.parts.leases.current(QUEUE)
+    release = holder.swift.hold(*STATE_PUT)
+    outcome = []
+
+    def claim():
+        try:
+            outcome.append(_claim(holder))
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=claim)
+    thread.start()
+    _wait_for(lambda: holder.swift.count(*STATE_PUT) == 2)
+    lease.valid_until = time.monotonic() + 0.05     # runs out in flight
+    time.sleep(0.1)
+    release.set()
+    thread.join(5)
+    [error] = outcome
+    assert isinstance(error, errors.LeaseUnavailable), error
+    assert holder.parts.leases.current(QUEUE) is None       # given back
+
+
+def test_every_write_under_a_lease_carries_its_deadline(holder):
+    """#15.1/#15.2: state PUTs, tombstone DELETEs, lease renewals and the
+    release are all bounded by the lease's deadline (their timeouts are
+    computed when they leave, after every wait)."""
+    [a, b] = holder.post('a', 'b')
+    result = _claim(holder)
+    lease = holder.parts.leases.current(QUEUE)
+    holder.writer.delete(QUEUE, a, result.claim_id)    # a tombstone commit
+    assert holder.parts.leases._renew(lease)
+    holder.parts.leases.retire(lease)                  # the release
+
+    def is_under_lease(r):
+        if r.method == 'PUT':
+            return r.obj in (naming.STATE, naming.LEASE)
+        return r.method == 'DELETE' and r.obj is not None and (
+            r.obj == naming.LEASE or r.obj.startswith(naming.SEGMENT_PREFIX))
+
+    under_lease = [r for r in holder.swift.requests if is_under_lease(r)]
+    kinds = {(r.method, r.obj.split('/')[0]) for r in under_lease}
+    assert {('PUT', naming.STATE), ('PUT', naming.LEASE),
+            ('DELETE', naming.LEASE),
+            ('DELETE', naming.SEGMENT_PREFIX.rstrip('/'))} <= kinds
+    for r in under_lease:
+        assert r.deadline is not None, r
+        assert r.sent_at < r.deadline and \
+            r.sent_at + r.timeout <= r.deadline + 1e-3, r
+
+
+def test_a_release_is_not_sent_after_the_lease_deadline(holder):
+    """#15.2: a DELETE of ``lease`` that left late could land after the
+    next holder's lease PUT and make a held lease look free."""
+    holder.post('a')
+    _claim(holder)
+    lease = holder.parts.leases.current(QUEUE)
+    # Swift answers the first DELETE 503 (retriable) once the deadline is
+    # near: the retry must not leave after it.
+    lease.valid_until = time.monotonic() + lease_mod.WRITE_MARGIN + 0.05
+    holder.swift.fail('DELETE', naming.LEASE, 503)
+    holder.swift._retries = 2
+    holder.swift._backoff = 0.1
+    time.sleep(0.03)
+    holder.parts.leases.retire(lease)
+    time.sleep(0.1)
+    sent = [r for r in holder.swift.requests
+            if (r.method, r.obj) == ('DELETE', naming.LEASE)]
+    assert len(sent) <= 1
+    for r in sent:
+        assert r.sent_at < r.deadline
 
 
 def test_a_state_put_never_outlives_the_lease(holder):
     holder.post('a')
     _claim(holder)
     lease = holder.parts.leases.current(QUEUE)
-    [timeout] = [t for m, _, o, _, t in holder.swift.requests
-                 if (m, o) == STATE_PUT]
+    [timeout] = [r.timeout for r in holder.swift.requests
+                 if (r.method, r.obj) == STATE_PUT]
     conf = holder.conf.claims
     assert 0 < timeout <= conf.lease_seconds - conf.max_clock_skew
     assert timeout <= lease.remaining() + 1.0
