@@ -289,7 +289,8 @@ def http_request(action, body):
     ``action`` with the frame's ``body``; raises :class:`BadField`."""
     query = urllib.parse.urlencode(
         [(param, _query_value(body[field]))
-         for field, param in action.query if body.get(field) is not None])
+         for field, param in action.query if body.get(field) is not None],
+        safe=',')
     document = None
     if action.whole is not None:
         if action.whole in body:

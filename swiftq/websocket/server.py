@@ -54,6 +54,15 @@ def _seconds_until(iso_time):
             ).total_seconds()
 
 
+def _encoded(document, binary):
+    try:
+        return protocol.encode(document, binary)
+    except (TypeError, ValueError, OverflowError):
+        # A request echo the other encoding cannot carry: answer without it.
+        document['request'] = protocol.Request().echo()
+        return protocol.encode(document, binary)
+
+
 class Session:
     """One socket: its authentication and its frames."""
 
@@ -94,7 +103,7 @@ class Session:
             binary = not isinstance(data, str)
             document = await self.answer(data, binary)
             try:
-                await self.connection.send(protocol.encode(document, binary))
+                await self.connection.send(_encoded(document, binary))
             except ws_exceptions.ConnectionClosed:
                 return
 
