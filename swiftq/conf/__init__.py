@@ -14,6 +14,7 @@ to :func:`register_opts` instead.
 * ``signed_url``: ``[signed_url]``, the key of pre-signed URLs;
 * ``notification``: ``[notification]``, ``swiftq-notifier``;
 * ``status``: ``[status]``, ``swiftq-status upgrade check``;
+* ``websocket``: ``[websocket]``, ``swiftq-websocket``;
 * ``lib_defaults``: swiftq's defaults for the libraries' options.
 """
 
@@ -30,11 +31,12 @@ from swiftq.conf import status
 from swiftq.conf import swift
 from swiftq.conf import swift_keystone
 from swiftq.conf import transport
+from swiftq.conf import websocket
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, swift, swift_keystone, transport, claims, long_poll,
-            status, signed_url, notification)
+            status, signed_url, notification, websocket)
 
 
 def register_opts(conf):

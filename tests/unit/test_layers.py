@@ -4,7 +4,8 @@ in one subprocess): layers import downward only.
 The HTTP layer (:mod:`swiftq.api`, and :mod:`swiftq.app` that builds it)
 sits over storage, which sits over the Swift client; auth, policy, conf
 and log lie below the API, and so does the notifier, a daemon over
-storage. Flask and werkzeug belong to the HTTP layer alone. The console
+storage. The websocket transport (:mod:`swiftq.websocket`) sits beside
+the API, over :mod:`swiftq.app` whose application it calls in process. Flask and werkzeug belong to the HTTP layer alone. The console
 scripts (``cmd``) and the load generator (``bench``) sit on top and may
 import anything, but no two swiftq packages import each other, directly or
 round a longer loop.
@@ -30,7 +31,7 @@ PACKAGE = 'swiftq'
 BELOW_THE_API = ('storage', 'auth', 'notification', 'swift', 'conf',
                  'policy', 'log')
 #: What the layers below the API may never import.
-ABOVE_THEM = ('api', 'app', 'wsgi', 'cmd', 'bench')
+ABOVE_THEM = ('api', 'app', 'wsgi', 'websocket', 'cmd', 'bench')
 HTTP_LIBRARIES = ('flask', 'werkzeug')
 #: The only units that may import an HTTP library.
 HTTP_LAYER = ('api', 'app')
