@@ -10,7 +10,8 @@ to falcon, falcon's ("Missing header value", "Invalid parameter",
 
 :func:`handle` is the application's only error handler: it renders
 :class:`HTTPError`, werkzeug's routing errors (404, 405, 413), storage
-``ServiceUnavailable`` (503) and, logged, anything unexpected (500).
+``ServiceUnavailable`` and ``EncryptionUnavailable`` (503) and, logged,
+anything unexpected (500).
 """
 
 import functools
@@ -198,6 +199,16 @@ class ServiceUnavailable(HTTPError):
         super().__init__(description + ' ' + self.RETRY)
 
 
+class EncryptionUnavailable(HTTPError):
+    """503 for an encrypted queue whose bodies this server cannot encrypt
+    or decrypt with its keys: Zaqar's status for a failed encryptor, and
+    the right class, since the fault is the service's configuration, not
+    the request (no retry advice: it lasts until the operator acts)."""
+
+    status = 503
+    title = ServiceUnavailable.title
+
+
 def checked(rule, *args, error=None, **kwargs):
     """Apply a validation rule; a failure is answered 400 with its
     message, titled "Invalid API request" unless ``error`` (an HTTPError
@@ -249,6 +260,10 @@ def handle(exc):
         if exc.code is None or exc.code < 400:
             return exc          # e.g. a routing redirect
         return _from_werkzeug(exc).to_response()
+    if isinstance(exc, storage_errors.EncryptionUnavailable):
+        LOG.error('%s %s: %s', flask.request.method, flask.request.path,
+                  exc)
+        return EncryptionUnavailable(exc.description).to_response()
     if isinstance(exc, storage_errors.ServiceUnavailable):
         LOG.warning('%s %s: %s', flask.request.method, flask.request.path,
                     exc)

@@ -105,6 +105,30 @@ message_delete_with_claim_id = cfg.BoolOpt(
     help='Require a claim id to delete messages, so a message cannot be '
          'deleted before it was claimed and handled (Zaqar\'s option).')
 
+message_encryption_algorithms = cfg.StrOpt(
+    'message_encryption_algorithms', default='AES256', choices=['AES256'],
+    help='Algorithm of the message bodies of queues with '
+         '_enable_encrypt_messages (Zaqar\'s option; its "RSA" is not '
+         'offered: Zaqar\'s RSA encryptor cannot decrypt).')
+
+message_encryption_key = cfg.StrOpt(
+    'message_encryption_key', secret=True,
+    help='Secret the AES-256 key of encrypted queues\' message bodies is '
+         'derived from (its SHA-256 digest, as Zaqar derives it). Unset, '
+         'posts to a queue with _enable_encrypt_messages are answered 503 '
+         '(Zaqar\'s default, the public string "AES256", is not kept: it '
+         'would encrypt with a key everyone knows). Changing it: keep the '
+         'old secret in message_encryption_old_keys while messages sealed '
+         'with it live.')
+
+message_encryption_old_keys = cfg.ListOpt(
+    'message_encryption_old_keys', default=[], secret=True,
+    help='Earlier values of message_encryption_key, accepted to decrypt '
+         'message bodies encrypted with them (never to encrypt): key '
+         'rotation. A secret may be dropped once max_message_delay + '
+         'max_message_ttl + max_claim_ttl + max_claim_grace seconds have '
+         'passed since it was replaced.')
+
 GROUP_NAME = 'transport'
 ALL_OPTS = [
     message_delete_with_claim_id,
@@ -116,6 +140,8 @@ ALL_OPTS = [
     max_claim_grace, client_id_uuid_safe, min_length_client_id,
     max_length_client_id, default_subscription_ttl,
     max_subscriptions_per_page, min_subscription_ttl, subscriber_types,
+    message_encryption_algorithms, message_encryption_key,
+    message_encryption_old_keys,
 ]
 
 

@@ -43,6 +43,8 @@ from swiftq.notification import webhook
 from swiftq.notification.index import SubscriptionIndex
 from swiftq.notification.outcome import Outcome
 from swiftq.storage import documents
+from swiftq.storage import encryption
+from swiftq.storage import errors as storage_errors
 from swiftq.storage import naming
 from swiftq.storage import segments as segments_mod
 from swiftq.storage import stripes
@@ -147,8 +149,9 @@ class Notifier:
             group.max_notifier_workers, thread_name_prefix='notify')
         self._readers = concurrent.futures.ThreadPoolExecutor(
             4, thread_name_prefix='notify-read')
-        self.segments = segments_mod.SegmentStore(self.swift, self._readers,
-                                                  max_claim_life=0)
+        self.segments = segments_mod.SegmentStore(
+            self.swift, self._readers, max_claim_life=0,
+            keyring=encryption.Keyring.from_options(conf.transport))
         self.cursors = cursor_mod.CursorStore(self.swift)
         self.index = SubscriptionIndex(
             self.swift, conf.swift.container_prefix,
@@ -288,6 +291,10 @@ class Notifier:
         try:
             body = body_future.result()
         except SwiftUnavailable as exc:
+            return Result(segment.key, UNAVAILABLE, done, str(exc))
+        except storage_errors.EncryptionUnavailable as exc:
+            # kept for a later pass: delivered once the key is configured
+            LOG.error('%s', exc)
             return Result(segment.key, UNAVAILABLE, done, str(exc))
         if body is None:
             return Result(segment.key, GONE, done, '')

@@ -75,6 +75,18 @@ class SubscriptionAlreadyExists(StorageError):
         self.subscription = subscription
 
 
+class EncryptionUnavailable(StorageError):
+    """Message bodies of an encrypted queue cannot be encrypted or
+    decrypted with the configured keys (-> 503, as Zaqar answers a failed
+    encryptor). ``description`` is for the tenant; the message, naming the
+    segment and the key id, for the operator's log. Not a
+    ServiceUnavailable: nothing failed in Swift, so a lease is kept."""
+
+    def __init__(self, description, detail):
+        super().__init__(detail)
+        self.description = description
+
+
 class MessageNotClaimed(StorageError):
     """A claim id was given but the message is not currently claimed."""
 

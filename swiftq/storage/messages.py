@@ -31,15 +31,19 @@ class Messages(base.MessageController):
         """One post goes to one stripe, the next stripe in turn (not only
         the stripes this process holds: their holder would get all its
         posts, while the consumers of other processes, holding stripes of
-        their own, find nothing)."""
+        their own, find nothing). The bodies are encrypted if the queue's
+        metadata (as cached, see Catalog.cached_meta) says so."""
         parts = self._process.parts
         container = layout.containers[next(self._post_turn) % layout.count]
+        metadata = parts.catalog.cached_meta(layout.container)[0] or {}
+        encrypt = metadata.get('_enable_encrypt_messages') is True
         ids = parts.segments.write(
             container, messages, client_id,
-            OwnPosts.for_post(parts.leases, container))
+            OwnPosts.for_post(parts.leases, container), encrypt)
         if ids is None:         # lazily created queue (or stripe)
             parts.catalog.create_for_post(layout, container)
-            ids = parts.segments.write(container, messages, client_id)
+            ids = parts.segments.write(container, messages, client_id,
+                                       encrypt=encrypt)
             if ids is None:
                 raise SwiftUnavailable('queue container vanished')
         parts.watcher.news(layout.container)

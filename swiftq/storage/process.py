@@ -13,6 +13,7 @@ import os
 import threading
 
 from swiftq.storage import catalog as catalog_mod
+from swiftq.storage import encryption
 from swiftq.storage import message_format
 from swiftq.storage import message_reads
 from swiftq.storage import segments as segments_mod
@@ -48,8 +49,9 @@ class ProcessParts:
         skew = conf.claims.max_clock_skew
         max_claim_life = (conf.transport.max_claim_ttl +
                           conf.transport.max_claim_grace)
-        self.segments = segments_mod.SegmentStore(self.swift, self.executor,
-                                                  max_claim_life)
+        self.segments = segments_mod.SegmentStore(
+            self.swift, self.executor, max_claim_life,
+            encryption.Keyring.from_options(conf.transport))
         self.catalog = catalog_mod.Catalog(self.swift,
                                            conf.swift.container_prefix,
                                            conf.swift.queue_stripes)

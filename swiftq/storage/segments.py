@@ -12,6 +12,8 @@ import logging
 import math
 import threading
 
+from swiftq.storage import encryption
+from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.storage.queue_state import Segment
 from swiftq.swift.errors import SwiftUnavailable
@@ -23,24 +25,51 @@ LOG = logging.getLogger(__name__)
 # message a claim still holds. Expired messages are filtered by swiftq.
 EXPIRY_SLACK = 60
 
+#: What the tenant is told when an encrypted queue's bodies cannot be
+#: encrypted or decrypted (the operator's log has the reason).
+CANNOT_ENCRYPT = ('This queue encrypts message bodies '
+                  '(_enable_encrypt_messages) and the service has no '
+                  'encryption key configured.')
+CANNOT_DECRYPT = ('Message bodies of this queue are encrypted with a key '
+                  'the service does not have, or were changed in storage.')
+
 
 class SegmentBody:
-    """A segment's content: who posted it and the message bodies."""
+    """A segment's content: who posted it and the message bodies, which
+    an ``encrypted`` segment keeps sealed (``encryption.Keyring``) under
+    ``s`` instead of in plain text under ``b``. Each segment says for
+    itself whether it is encrypted, so a queue's flag may change at any
+    time: what was written before stays readable."""
 
-    __slots__ = ('client_id', 'bodies')
+    __slots__ = ('client_id', 'bodies', 'encrypted')
 
-    def __init__(self, client_id, bodies):
+    def __init__(self, client_id, bodies, encrypted=False):
         self.client_id = client_id
         self.bodies = bodies
+        self.encrypted = encrypted
 
-    def encode(self):
-        return json.dumps({'c': self.client_id, 'b': self.bodies},
-                          separators=(',', ':')).encode()
+    def encode(self, keyring=None):
+        doc = {'c': self.client_id}
+        if self.encrypted:
+            doc['s'] = keyring.seal(_compact(self.bodies).encode())
+        else:
+            doc['b'] = self.bodies
+        return _compact(doc).encode()
 
     @classmethod
-    def decode(cls, data):
+    def decode(cls, data, keyring=None):
+        """Raises encryption.EncryptionError if the bodies are sealed and
+        ``keyring`` cannot open them."""
         doc = json.loads(data)
-        return cls(doc['c'], doc['b'])
+        if 's' not in doc:
+            return cls(doc['c'], doc['b'])
+        if keyring is None:
+            raise encryption.NoKey('no keyring to open sealed bodies')
+        return cls(doc['c'], json.loads(keyring.open(doc['s'])), True)
+
+
+def _compact(doc):
+    return json.dumps(doc, separators=(',', ':'))
 
 
 class SegmentCache:
@@ -89,8 +118,12 @@ def split_into_runs(messages):
 class SegmentStore:
     """Writes, lists and reads the segments of queue containers."""
 
-    def __init__(self, swift, executor, max_claim_life):
+    def __init__(self, swift, executor, max_claim_life, keyring=None):
+        """``keyring`` (``encryption.Keyring``): the keys that seal the
+        bodies of encrypted posts and open them on every read."""
         self._swift = swift
+        self._keyring = keyring if keyring is not None else \
+            encryption.Keyring()
         self._executor = executor
         self._keys = naming.SegmentKeyGenerator()
         self._max_claim_life = max_claim_life
@@ -98,24 +131,32 @@ class SegmentStore:
         # listing facts (``Segment``) of segments looked up by their key
         self._facts = SegmentCache()
 
-    def write(self, container, messages, client_id, own_posts=None):
+    def write(self, container, messages, client_id, own_posts=None,
+              encrypt=False):
         """PUT the segments of one post. Returns the message ids in order,
         or None if the container does not exist. Raises SwiftUnavailable
         if any segment could not be stored (the post is then not
         acknowledged; segments already stored are harmless extra
         messages only if the client retries — see design).
         ``own_posts`` (holder.view.OwnPosts) hears of each segment before its
-        PUT is sent and of each PUT that did not succeed."""
+        PUT is sent and of each PUT that did not succeed. ``encrypt``: seal
+        the bodies (EncryptionUnavailable, before any PUT, without a
+        key)."""
+        if encrypt and not self._keyring.can_seal:
+            raise errors.EncryptionUnavailable(
+                CANNOT_ENCRYPT, 'cannot post to %s: no [transport] '
+                'message_encryption_key is configured' % container)
         runs = split_into_runs(messages)
         keys = self._keys.next_keys(len(runs))
         jobs = [(key, ttl, delay, bodies)
                 for key, ((ttl, delay), bodies) in zip(keys, runs)]
         if len(jobs) == 1:
             results = [self._put_segment(container, client_id, own_posts,
-                                         *jobs[0])]
+                                         encrypt, *jobs[0])]
         else:
             futures = [self._executor.submit(self._put_segment, container,
-                                             client_id, own_posts, *job)
+                                             client_id, own_posts, encrypt,
+                                             *job)
                        for job in jobs]
             results = [f.result() for f in futures]
         if any(status == 404 for status in results):
@@ -125,18 +166,19 @@ class SegmentStore:
             ids.extend(naming.message_id(key, i) for i in range(len(bodies)))
         return ids
 
-    def _put_segment(self, container, client_id, own_posts, key, ttl, delay,
-                     bodies):
+    def _put_segment(self, container, client_id, own_posts, encrypt, key,
+                     ttl, delay, bodies):
         created = naming.created_from_key(key)
         delete_at = math.ceil(created + delay + ttl + self._max_claim_life +
                               EXPIRY_SLACK)
-        body = SegmentBody(client_id, bodies)
+        body = SegmentBody(client_id, bodies, encrypt)
+        data = body.encode(self._keyring)
         if own_posts is not None:
             own_posts.before_put(key, body)
         status = None
         try:
             resp = self._swift.put_object(
-                container, naming.segment_object(key), body.encode(),
+                container, naming.segment_object(key), data,
                 content_type=naming.segment_content_type(len(bodies), ttl,
                                                          delay),
                 headers={'X-Delete-At': str(delete_at)})
@@ -211,7 +253,12 @@ class SegmentStore:
             return None
         if resp.status != 200:
             raise SwiftUnavailable('segment GET answered %d' % resp.status)
-        body = SegmentBody.decode(resp.data)
+        try:
+            body = SegmentBody.decode(resp.data, self._keyring)
+        except encryption.EncryptionError as exc:
+            raise errors.EncryptionUnavailable(
+                CANNOT_DECRYPT, 'cannot decrypt segment %s of %s: %s'
+                % (key, container, exc))
         self._bodies.put(container, key, body)
         return body
 

@@ -1,6 +1,7 @@
 """A real ``swiftq-notifier`` process for functional tests, configured
 like a given :class:`~tests.functional.server.SwiftqServer` (same Swift,
-same container prefix) plus ``[notification]`` overrides."""
+same container prefix) plus ``[notification]`` overrides and, in
+``extra``, any other ``{group: {name: value}}``."""
 
 import os
 import signal
@@ -23,7 +24,7 @@ TEST_NOTIFICATION = {
 class NotifierProcess:
 
     def __init__(self, workdir, api_server, name='notifier', overrides=None,
-                 signed_url_key=None):
+                 signed_url_key=None, extra=None):
         self.api_server = api_server
         self.config_file = os.path.join(
             workdir, '%s-%s.conf' % (name, api_server.container_prefix))
@@ -41,6 +42,8 @@ class NotifierProcess:
         }
         if signed_url_key:
             sections['signed_url'] = {'secret_key': signed_url_key}
+        for group, options in (extra or {}).items():
+            sections.setdefault(group, {}).update(options)
         with open(self.config_file, 'w') as f:
             f.write(child_processes.render_ini(sections))
         self.process = None
