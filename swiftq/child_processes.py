@@ -89,6 +89,16 @@ class ChildServer:
     def log_tail(self, lines=None):
         return log_tail(self.log_file, lines or self.LOG_TAIL_LINES)
 
+    def spawn(self, command, cwd=None, env=None):
+        """Start ``command`` as ``self.process``: output appended to
+        ``log_file``, no stdin, killed when this process dies."""
+        with open(self.log_file, 'ab') as log:
+            self.process = subprocess.Popen(
+                command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent)
+        return self.process
+
     def __enter__(self):
         return self.start()
 

@@ -5,7 +5,6 @@ same container prefix) plus ``[notification]`` overrides and, in
 
 import os
 import signal
-import subprocess
 import sys
 import time
 
@@ -21,7 +20,7 @@ TEST_NOTIFICATION = {
 }
 
 
-class NotifierProcess:
+class NotifierProcess(child_processes.ChildServer):
 
     def __init__(self, workdir, api_server, name='notifier', overrides=None,
                  signed_url_key=None, extra=None):
@@ -49,15 +48,10 @@ class NotifierProcess:
         self.process = None
 
     def start(self):
-        with open(self.log_file, 'ab') as log:
-            self.process = subprocess.Popen(
-                [sys.executable, '-m', 'swiftq.cmd.notifier',
-                 '--config-file', self.config_file],
-                cwd=server_lib.REPO_ROOT,
-                env=dict(os.environ, PYTHONUNBUFFERED='1'),
-                stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=child_processes.die_with_parent)
+        self.spawn([sys.executable, '-m', 'swiftq.cmd.notifier',
+                    '--config-file', self.config_file],
+                   cwd=server_lib.REPO_ROOT,
+                   env=dict(os.environ, PYTHONUNBUFFERED='1'))
         return self
 
     @property

@@ -9,7 +9,6 @@ built on them live in ``tests/conftest.py``.
 
 import os
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -125,12 +124,7 @@ class SwiftqServer(child_processes.ChildServer):
         ``GET /v2/ping`` answers 204 and every worker is up."""
         if self.running:
             return self
-        with open(self.log_file, 'ab') as log:
-            self.process = subprocess.Popen(
-                self.command, cwd=REPO_ROOT, env=self.env,
-                stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=child_processes.die_with_parent)
+        self.spawn(self.command, cwd=REPO_ROOT, env=self.env)
         try:
             self._wait_ready(timeout)
         except BaseException:

@@ -3,7 +3,6 @@ raw client (websocket-client) that sends a frame and reads its answer."""
 
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -41,15 +40,10 @@ class WebsocketServer(child_processes.ChildServer):
         self.process = None
 
     def start(self, timeout=START_TIMEOUT):
-        with open(self.log_file, 'ab') as log:
-            self.process = subprocess.Popen(
-                [sys.executable, '-m', 'swiftq.cmd.websocket',
-                 '--config-file', self.config_file],
-                cwd=server_lib.REPO_ROOT,
-                env=dict(os.environ, PYTHONUNBUFFERED='1'),
-                stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=child_processes.die_with_parent)
+        self.spawn([sys.executable, '-m', 'swiftq.cmd.websocket',
+                    '--config-file', self.config_file],
+                   cwd=server_lib.REPO_ROOT,
+                   env=dict(os.environ, PYTHONUNBUFFERED='1'))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
