@@ -5,8 +5,9 @@ Two "processes" here are two storage stacks in this interpreter, each
 with its own Swift client, lease keeper (holder id) and views: as far as
 Swift and the lease protocol can tell, two API processes. The faults are
 injected in our own Swift client (an authentication that stalls, an
-answer lost after Swift stored the write), never in Swift: every request
-that is sent reaches the real Swift and takes effect there.
+answer lost after Swift stored the write), in which every request that is
+sent reaches the real Swift and takes effect there, or in Swift itself
+(replicas that lost an object, a storage node stopped).
 """
 
 import threading
@@ -19,6 +20,7 @@ from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.storage.swift_storage import SwiftStorage
 from swiftq.swift.errors import SwiftTimeout
+from tests.functional import replica_files
 
 PROJECT = 'lease-safety'
 
@@ -177,3 +179,89 @@ def test_a_pop_whose_write_may_have_landed_fails_instead_of_popping_on(
     # its stripe is gone (claims.rst, "Pop": at most once).
     failed = [m for m in posted if stripe_of[m] == lost[0]]
     assert len(set(failed) - {m['id'] for m in left}) == 1
+
+
+def _claim_ids(storage, queue, limit):
+    return _ids(storage.claims.create(PROJECT, queue, 120, 60, limit)[1])
+
+
+def _only_replica_that_has_it_is_down(local_swift, storage, queue, obj):
+    """Make every primary replica of ``obj`` of the queue's container but
+    one lose it, and stop the node of that one: Swift's X-Newest GET then
+    answers 404 (one plain 404 is passed over by the proxy, the other is
+    the whole answer: swift/proxy/controllers/base.py GetOrHeadHandler,
+    rebalance_missing_suppression_count). Returns the node stopped."""
+    container = storage._process.parts.catalog.container(PROJECT, queue)
+    keep, *others = replica_files.primaries(local_swift, container, obj)
+    for replica in others:
+        replica_files.lose(replica)
+    local_swift.stop_node(keep['node'])
+    resp = storage._process.parts.swift.get_object(container, obj,
+                                                   newest=True)
+    assert resp.status == 404, 'the fault did not take: %r' % resp
+    return keep['node']
+
+
+def test_a_state_that_reads_as_missing_is_not_taken_for_an_empty_one(
+        local_swift_3r):
+    """#15, "a missing state read as empty forgets live claims". A claims
+    two of three messages and gives the lease back. The state's only
+    replica that still has it is on a stopped node, the two others lost
+    it: Swift answers B's X-Newest read 404. Before the fix B took that as
+    a queue with no claims and claimed A's two messages again. Now the
+    lease object names the state generation written (the state floor), B
+    refuses the read (503), and once the node is back claims only the
+    third message."""
+    prefix = 'ls' + uuid.uuid4().hex[:6]
+    a = _storage(local_swift_3r, prefix)
+    b = _storage(local_swift_3r, prefix)
+    a.queues.create(PROJECT, 'held')
+    posted = []
+    for i in range(3):
+        posted += a.messages.post(PROJECT, 'held',
+                                  [{'ttl': 300, 'delay': 0, 'body': i}],
+                                  'client-a')
+    assert _claim_ids(a, 'held', 2) == posted[:2]
+    a._process.parts.leases.release_all()
+    node = _only_replica_that_has_it_is_down(local_swift_3r, b, 'held',
+                                             naming.STATE)
+    try:
+        with pytest.raises(errors.ServiceUnavailable):
+            b.claims.create(PROJECT, 'held', 120, 60, 3)
+    finally:
+        local_swift_3r.start_node(node)
+    assert _claim_ids(b, 'held', 3) == posted[2:]
+
+
+def test_a_segment_that_reads_as_missing_keeps_its_deletions(
+        local_swift_3r):
+    """#15, "a segment GET that answers 404 spuriously makes a claim
+    forget that segment, and the next state PUT drops its deletions". A
+    deletes the first message of a two-message segment and gives the
+    lease back. The segment's only replica that has it is down:
+    B's claim skips the segment (and claims the message of the next one),
+    but its state PUT keeps the deletion. Before the fix the deletion was
+    dropped and, with the node back, B handed out the deleted message."""
+    prefix = 'ls' + uuid.uuid4().hex[:6]
+    a = _storage(local_swift_3r, prefix)
+    b = _storage(local_swift_3r, prefix)
+    a.queues.create(PROJECT, 'kept')
+    first_two = a.messages.post(
+        PROJECT, 'kept', [{'ttl': 300, 'delay': 0, 'body': 'deleted'},
+                          {'ttl': 300, 'delay': 0, 'body': 'live'}],
+        'client-a')
+    last = a.messages.post(PROJECT, 'kept',
+                           [{'ttl': 300, 'delay': 0, 'body': 'next'}],
+                           'client-a')
+    a.messages.delete(PROJECT, 'kept', first_two[0])
+    a._process.parts.leases.release_all()
+    segment = naming.segment_object(
+        naming.split_message_id(first_two[0])[0])
+    node = _only_replica_that_has_it_is_down(local_swift_3r, b, 'kept',
+                                             segment)
+    try:
+        assert _claim_ids(b, 'kept', 3) == last
+    finally:
+        local_swift_3r.start_node(node)
+    b._process.parts.leases.release_all()
+    assert _claim_ids(b, 'kept', 3) == first_two[1:]

@@ -58,9 +58,12 @@ MIN_REMAINING = 0.5
 class Lease:
     """A lease this process holds on one queue; shared by its threads."""
 
-    def __init__(self, container, nonce, read_started, conf):
+    def __init__(self, container, nonce, read_started, conf, state_floor=0):
         self.container = container
         self.nonce = nonce
+        # the newest state generation known to be in Swift: the one the
+        # lease object named when taken, then every one this holder wrote
+        self.state_floor = state_floor
         self.acquired = time.monotonic()
         self.last_used = self.acquired
         self.valid_until = read_started + conf.lease_seconds - \
@@ -73,6 +76,11 @@ class Lease:
 
     def remaining(self):
         return self.valid_until - time.monotonic()
+
+    def state_written(self, generation):
+        """Swift acknowledged the state of ``generation``: the lease's next
+        write (renewal, release) names it for the next holder."""
+        self.state_floor = max(self.state_floor, generation)
 
     def write_deadline(self):
         """The ``deadline`` of every write made under this lease
@@ -279,11 +287,12 @@ class LeaseKeeper:
             return None
         if resp.status not in (200, 404):
             raise SwiftUnavailable('lease read answered %d' % resp.status)
+        floor = _state_floor(resp) if resp.status == 200 else 0
         left = conf.lease_write_deadline - (time.monotonic() - started)
         if left <= 0:
             return None
         nonce = uuid.uuid4().hex
-        body = json.dumps({'holder': self._holder, 'nonce': nonce}).encode()
+        body = self._document(nonce, floor)
         try:
             put = self._swift.put_object(container, naming.LEASE, body,
                                          content_type='application/json',
@@ -306,7 +315,7 @@ class LeaseKeeper:
                                        timeout=self._read_timeout)
         if check.status != 200 or _nonce(check) != nonce:
             return None
-        return Lease(container, nonce, started, conf)
+        return Lease(container, nonce, started, conf, floor)
 
     def _abandoned(self, container, why, started):
         self.stats['abandoned'] = self.stats.get('abandoned', 0) + 1
@@ -314,7 +323,18 @@ class LeaseKeeper:
                  ' the queue waits for it to expire', container, why,
                  time.monotonic() - started)
 
+    def _document(self, nonce, state_floor, free=False):
+        """The lease object's body: who wrote it, and the state generation
+        the next holder must find (see ``read_state``'s floor)."""
+        doc = {'holder': self._holder, 'nonce': nonce,
+               'state': state_floor}
+        if free:
+            doc['free'] = True
+        return json.dumps(doc).encode()
+
     def _is_held(self, resp):
+        if _parsed(resp).get('free'):
+            return False
         stamp = resp.timestamp
         if stamp is None:
             return True
@@ -344,8 +364,7 @@ class LeaseKeeper:
 
     def _renew(self, lease):
         started = time.monotonic()
-        body = json.dumps({'holder': self._holder,
-                           'nonce': lease.nonce}).encode()
+        body = self._document(lease.nonce, lease.state_floor)
         try:
             put = self._swift.put_object(
                 lease.container, naming.LEASE, body,
@@ -381,12 +400,16 @@ class LeaseKeeper:
             if lease.remaining() <= WRITE_MARGIN:
                 return
         try:
-            # Bounded by the deadline, retries included: a DELETE landing
-            # after the next holder's lease PUT would make a held lease
-            # look free (renewals are blind PUTs: nobody would notice).
-            self._swift.delete_object(lease.container, naming.LEASE,
-                                      timeout=2.0,
-                                      deadline=lease.write_deadline())
+            # A PUT marking the lease free (not a DELETE: the next holder
+            # must learn the state generation), bounded by the deadline: a
+            # write landing after the next holder's lease PUT would make a
+            # held lease look free (renewals are blind PUTs: nobody would
+            # notice). Not retried: PUTs never are.
+            self._swift.put_object(
+                lease.container, naming.LEASE,
+                self._document(lease.nonce, lease.state_floor, free=True),
+                content_type='application/json', timeout=2.0,
+                deadline=lease.write_deadline())
         except SwiftUnavailable:
             pass    # it expires by itself
         lease.valid_until = 0.0
@@ -468,8 +491,19 @@ class _Holding:
         return False
 
 
-def _nonce(resp):
+def _parsed(resp):
+    """The lease object's JSON body ({} if it is not one)."""
     try:
-        return json.loads(resp.data).get('nonce')
-    except (ValueError, AttributeError):
-        return None
+        doc = json.loads(resp.data)
+    except (ValueError, TypeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _state_floor(resp):
+    floor = _parsed(resp).get('state', 0)
+    return floor if isinstance(floor, int) and floor > 0 else 0
+
+
+def _nonce(resp):
+    return _parsed(resp).get('nonce')
