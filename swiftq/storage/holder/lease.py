@@ -279,6 +279,8 @@ class LeaseKeeper:
             time.sleep(conf.lease_poll_interval * random.uniform(0.5, 1.5))
 
     def _try_acquire(self, container):
+        """One attempt: two rounds of Fischer's write-settle-read (the
+        module docstring); a Lease, or None."""
         conf = self._conf
         started = time.monotonic()
         resp = self._swift.get_object(container, naming.LEASE, newest=True,
@@ -288,34 +290,51 @@ class LeaseKeeper:
         if resp.status not in (200, 404):
             raise SwiftUnavailable('lease read answered %d' % resp.status)
         floor = _state_floor(resp) if resp.status == 200 else 0
-        left = conf.lease_write_deadline - (time.monotonic() - started)
+        body = self._document(uuid.uuid4().hex, floor)
+        # The read-back that shows our nonce is the read a second round
+        # starts from: a lease PUT that tied with ours (one timestamp,
+        # claims.rst S2) lets its writer through the first round too, but
+        # never through the second, unless the second PUTs tie as well.
+        for _ in range(2):
+            check, started = self._write_and_read_back(container, body,
+                                                       started)
+            if check is None or check.status != 200 or \
+                    check.data != body:
+                return None
+        return Lease(container, json.loads(body)['nonce'], started, conf,
+                     floor)
+
+    def _write_and_read_back(self, container, body, read_started):
+        """PUT ``body`` as the lease, acknowledged within Delta of
+        ``read_started`` (when the read that allowed it started), sleep D
+        and read the lease back with X-Newest. Returns the read-back and
+        the time it started, or ``(None, None)`` if the PUT was not
+        acknowledged in time (its outcome can only block, never grant)."""
+        conf = self._conf
+        deadline = read_started + conf.lease_write_deadline
+        left = deadline - time.monotonic()
         if left <= 0:
-            return None
-        nonce = uuid.uuid4().hex
-        body = self._document(nonce, floor)
+            self._abandoned(container, 'read too slow', read_started)
+            return None, None
         try:
             put = self._swift.put_object(container, naming.LEASE, body,
                                          content_type='application/json',
-                                         timeout=left,
-                                         deadline=started +
-                                         conf.lease_write_deadline)
+                                         timeout=left, deadline=deadline)
         except SwiftUnavailable:
-            self._abandoned(container, 'PUT failed', started)
-            return None     # unknown outcome: it can only block, never grant
+            self._abandoned(container, 'PUT failed', read_started)
+            return None, None
         if put.status == 404:
             raise errors.QueueDoesNotExist(
                 naming.queue_name_from_container(container), '?')
         if put.status != 201:
-            return None
-        if time.monotonic() - started > conf.lease_write_deadline:
-            self._abandoned(container, 'too slow', started)
-            return None     # too slow to be safe; wait for it to expire
+            return None, None
+        if time.monotonic() > deadline:
+            self._abandoned(container, 'too slow', read_started)
+            return None, None
         time.sleep(conf.lease_settle_delay)
-        check = self._swift.get_object(container, naming.LEASE, newest=True,
-                                       timeout=self._read_timeout)
-        if check.status != 200 or _nonce(check) != nonce:
-            return None
-        return Lease(container, nonce, started, conf, floor)
+        started = time.monotonic()
+        return self._swift.get_object(container, naming.LEASE, newest=True,
+                                      timeout=self._read_timeout), started
 
     def _abandoned(self, container, why, started):
         self.stats['abandoned'] = self.stats.get('abandoned', 0) + 1

@@ -193,10 +193,11 @@ def test_every_write_under_a_lease_carries_its_deadline(holder):
         return r.method == 'DELETE' and r.obj is not None and \
             r.obj.startswith(naming.SEGMENT_PREFIX)
 
-    # the first lease PUT is the acquisition's (bounded by its own Delta)
+    # the first two lease PUTs are the acquisition's (each bounded by
+    # Delta from its read)
     under_lease = [r for r in holder.swift.requests if is_under_lease(r)]
     lease_puts = [r for r in under_lease if r.obj == naming.LEASE]
-    assert len(lease_puts) == 3     # acquisition, renewal, release
+    assert len(lease_puts) == 4     # 2 rounds, renewal, release
     kinds = {(r.method, r.obj.split('/')[0]) for r in under_lease}
     assert {('PUT', naming.STATE), ('PUT', naming.LEASE),
             ('DELETE', naming.SEGMENT_PREFIX.rstrip('/'))} <= kinds
@@ -223,7 +224,7 @@ def test_a_release_is_not_sent_after_the_lease_deadline(holder):
     holder.parts.leases.retire(lease)
     sent = [r for r in holder.swift.requests
             if (r.method, r.obj) == ('PUT', naming.LEASE)]
-    assert len(sent) == 2           # the acquisition and one release
+    assert len(sent) == 3           # the acquisition's two and one release
     release = sent[-1]
     assert release.deadline is not None
     assert release.sent_at < release.deadline
