@@ -7,26 +7,34 @@ only what Swift does guarantee (see doc/source/design/claims.rst):
 
 1. read the ``lease`` object with ``X-Newest`` (started at local time r);
    if it is held (its Swift timestamp + lease_seconds + max_clock_skew is
-   in the future) wait and retry;
+   in the future, and it is not marked free) wait and retry;
 2. PUT our own nonce; give up on this attempt unless the PUT was
    acknowledged within ``lease_write_deadline`` (Delta) of r;
 3. sleep ``lease_settle_delay`` (D > Delta) and read back with X-Newest;
-   the lease is ours iff our nonce is still there.
+   give up unless our nonce is there;
+4. from that read, do 2 and 3 once more: the lease is ours iff our nonce
+   is still there.
 
-Any two writers whose attempts both passed step 2 and overlap in time are
-both visible to each other's step-3 read (every acknowledged write is on a
-quorum and X-Newest reads a quorum), and all readers agree on the newest
-timestamp, so at most one of them sees its own nonce. A writer whose PUT
-was slower than Delta never proceeds; its late write only makes the lease
-look held until it expires.
+Any two writers whose attempts passed and overlap in time are visible to
+each other's read-backs (every acknowledged write is on a quorum, and with
+at most one replica of three unreachable an X-Newest read reaches it), and
+all readers agree on the newest timestamp, so at most one of them sees its
+own nonce. Except when two PUTs share a timestamp (two proxies, one 10 us
+tick): readers may then disagree, and both writers pass step 3. Step 4
+runs the protocol again among those only; their new PUTs are stamped apart
+unless a second tie happens. A writer whose PUT was slower than Delta
+never proceeds; its late write only makes the lease look held until it
+expires.
 
-A holder uses the lease until ``r + lease_seconds - max_clock_skew`` on
-its own monotonic clock, and bounds every Swift write it makes under the
-lease by that deadline: no write, retry or re-authenticated resend leaves
-after it (``SwiftClient.request``'s ``deadline``), and a write acknowledged
-after the lease ran out is not answered as done (``Lease.confirm``). It
-renews by PUTting its nonce again and releases by deleting the object,
-both bounded the same way.
+A holder uses the lease until ``r' + lease_seconds - max_clock_skew`` on
+its own monotonic clock (r' the start of the step-3 read), and bounds
+every Swift write it makes under the lease by that deadline: no write,
+retry or re-authenticated resend leaves after it (``SwiftClient.request``'s
+``deadline``), and a write acknowledged after the lease ran out is not
+answered as done (``Lease.confirm``). It renews by PUTting its nonce again
+and releases by a PUT marking the lease free, both bounded the same way.
+Every lease write names the newest state generation its writer knows
+Swift has (the state floor: the next holder refuses an older state).
 
 Within a process, all threads share the lease: many operations run under
 it at once (the writer serialises their in-memory changes and groups
