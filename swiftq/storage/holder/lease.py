@@ -61,6 +61,9 @@ LOG = logging.getLogger(__name__)
 WRITE_MARGIN = 0.05
 # A lease with less than this left is renewed (or, if retiring, not used).
 MIN_REMAINING = 0.5
+# How often the second round of an acquisition is tried when its PUT was
+# too slow (each from a read that still shows the lease ours).
+SECOND_ROUND_TRIES = 3
 
 
 class Lease:
@@ -299,18 +302,37 @@ class LeaseKeeper:
             raise SwiftUnavailable('lease read answered %d' % resp.status)
         floor = _state_floor(resp) if resp.status == 200 else 0
         body = self._document(uuid.uuid4().hex, floor)
+        check, read_back = self._write_and_read_back(container, body,
+                                                     started)
+        if not _shows(check, body):
+            return None
         # The read-back that shows our nonce is the read a second round
         # starts from: a lease PUT that tied with ours (one timestamp,
         # claims.rst S2) lets its writer through the first round too, but
         # never through the second, unless the second PUTs tie as well.
-        for _ in range(2):
-            check, started = self._write_and_read_back(container, body,
-                                                       started)
-            if check is None or check.status != 200 or \
-                    check.data != body:
+        # A second round whose PUT was too slow is tried again from a new
+        # read, as long as that read still shows our nonce, held.
+        for _ in range(SECOND_ROUND_TRIES):
+            allowed_by = read_back
+            check, read_back = self._write_and_read_back(container, body,
+                                                         allowed_by)
+            if check is not None:
+                if not _shows(check, body):
+                    return None
+                # held from the read that allowed the last PUT: readers
+                # date the lease from that PUT's timestamp
+                return Lease(container, json.loads(body)['nonce'],
+                             allowed_by, conf, floor)
+            read_back = time.monotonic()
+            try:
+                check = self._swift.get_object(
+                    container, naming.LEASE, newest=True,
+                    timeout=conf.lease_write_deadline)
+            except SwiftUnavailable:
+                return None     # the next attempt waits for it to expire
+            if not _shows(check, body) or not self._is_held(check):
                 return None
-        return Lease(container, json.loads(body)['nonce'], started, conf,
-                     floor)
+        return None
 
     def _write_and_read_back(self, container, body, read_started):
         """PUT ``body`` as the lease, acknowledged within Delta of
@@ -525,6 +547,11 @@ def _parsed(resp):
     except (ValueError, TypeError):
         return {}
     return doc if isinstance(doc, dict) else {}
+
+
+def _shows(resp, body):
+    """Is ``resp`` (a lease read, or None) the lease object ``body``?"""
+    return resp is not None and resp.status == 200 and resp.data == body
 
 
 def _state_floor(resp):

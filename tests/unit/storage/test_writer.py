@@ -19,6 +19,7 @@ from swiftq.storage.holder.view import QueueView
 from swiftq.storage.queue_state import QueueState
 from swiftq.storage.holder import lease as lease_mod
 from swiftq.swift.errors import DeadlinePassed
+from swiftq.swift.errors import SwiftTimeout
 from swiftq.swift.errors import SwiftUnavailable
 from tests.unit.storage.fake_swift import FakeSwift
 
@@ -437,3 +438,44 @@ def test_a_segment_read_as_missing_keeps_its_deletions(holder, monkeypatch):
         assert [p.id for p in third.picked] == [b]
     finally:
         other.parts.leases.release_all()
+
+
+def test_a_lease_is_dated_from_the_read_before_its_last_put(holder):
+    """Readers date a lease from its newest PUT's Swift timestamp, which is
+    after the read that allowed that PUT: the holder's deadline counts
+    from that read (never from a later one, which would outlast what
+    readers think)."""
+    holder.post('a')
+    _claim(holder)
+    lease = holder.parts.leases.current(QUEUE)
+    puts = [r for r in holder.swift.requests
+            if (r.method, r.obj) == ('PUT', naming.LEASE)]
+    assert len(puts) == 2
+    conf = holder.conf.claims
+    assert lease.valid_until <= puts[-1].sent_at + conf.lease_seconds - \
+        conf.max_clock_skew
+
+
+def test_a_second_round_too_slow_is_tried_again(holder):
+    """A second-round PUT whose answer was lost does not give the attempt
+    up while the lease still reads as ours: the round is tried again from
+    a new read (the late PUT carries our own nonce)."""
+    holder.swift.fail('GET', naming.LEASE, 404)     # the first read
+    holder.swift.fail('PUT', naming.LEASE, 201)     # round 1, not stored
+    leases = holder.parts.leases
+    assert leases._try_acquire(QUEUE) is None       # read-back: not ours
+    holder.swift.requests.clear()
+    real = holder.swift._send_authenticated
+    puts = []
+
+    def lose_second(method, container, obj, *args):
+        resp = real(method, container, obj, *args)
+        if (method, obj) == ('PUT', naming.LEASE):
+            puts.append(resp)
+            if len(puts) == 2:
+                raise SwiftTimeout('injected: answer lost')
+        return resp
+    holder.swift._send_authenticated = lose_second
+    lease = leases._try_acquire(QUEUE)
+    assert lease is not None
+    assert len(puts) == 3
