@@ -6,7 +6,8 @@ As Zaqar's ``TrustTask.register``: a ``trust+`` subscription posted
 without ``options.trust_id`` gets a new trust from the caller's token,
 and its id in ``options.trust_id``. A ``trust_id`` the client gives is
 stored as given (the trust must name swiftq's trustee) and is never
-deleted by swiftq; a trust swiftq made is deleted with its subscription.
+deleted by swiftq; a trust swiftq made is deleted with its subscription,
+also when the subscription goes with its queue (delete, purge).
 
 Answers (Zaqar answers every failure here 503):
 
@@ -58,6 +59,18 @@ def delegate(ttl):
     except trusts.TrustUnavailable as exc:
         LOG.error('no trust made for a trust+ subscription: %s', exc)
         raise errors.ServiceUnavailable(CREATE_FAILED) from exc
+
+
+def made_for_queue(project, queue):
+    """The trusts swiftq made for the queue's live subscriptions, to read
+    before the subscriptions go with the queue (queue ``DELETE``, a purge
+    of subscriptions). Without a trustee no trust was made: nothing is
+    read."""
+    if not context.service().trustee.configured:
+        return []
+    docs = context.storage().subscriptions.list(project, queue, limit=None)
+    return [doc['created_trust'] for doc in docs
+            if doc.get('created_trust')]
 
 
 def release(trust_id):

@@ -186,8 +186,9 @@ class SubscriptionController(abc.ABC):
 
     @abc.abstractmethod
     def list(self, project, queue, marker=None, limit=10):
-        """Up to ``limit`` live subscriptions of the queue in id order
-        after the id ``marker`` (none after a marker that is no id)."""
+        """Up to ``limit`` (None: all) live subscriptions of the queue in
+        id order after the id ``marker`` (none after a marker that is no
+        id)."""
 
     @abc.abstractmethod
     def update(self, project, queue, sub_id, changes):

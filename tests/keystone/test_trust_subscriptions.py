@@ -233,6 +233,33 @@ def test_given_trust_id_is_used_and_kept(keystone, alpha, trustee,
     assert get_trust(keystone, own_trust) is not None
 
 
+@pytest.mark.parametrize('removal', ['delete', 'purge'])
+def test_trusts_go_with_their_queue(keystone, alpha, trust_server,
+                                    keystone_api, removal):
+    """A queue DELETE, or a purge of its subscriptions, removes its
+    subscriptions and so the trusts made for them."""
+    client = keystone_api(alpha, server=trust_server)
+    queue = 'gone-' + removal
+    made = []
+    for name in ('a', 'b'):
+        resp = client.post('/v2/queues/%s/subscriptions' % queue, json={
+            'subscriber': 'trust+http://127.0.0.1:9/' + name, 'ttl': 600})
+        assert resp.status_code == 201, resp.text
+        doc = client.get('/v2/queues/%s/subscriptions/%s' % (
+            queue, resp.json()['subscription_id'])).json()
+        made.append(doc['options']['trust_id'])
+    assert all(get_trust(keystone, t) is not None for t in made)
+    if removal == 'delete':
+        resp = client.delete('/v2/queues/' + queue)
+    else:
+        resp = client.post('/v2/queues/%s/purge' % queue,
+                           json={'resource_types': ['subscriptions']})
+    assert resp.status_code == 204, resp.text
+    assert client.get('/v2/queues/%s/subscriptions' % queue).json()[
+        'subscriptions'] == []
+    assert [get_trust(keystone, t) for t in made] == [None, None]
+
+
 def application_credential_token(keystone, identity):
     """A token of a (restricted, the default) application credential of
     ``identity``: Keystone lets such tokens do the user's work but not
