@@ -35,8 +35,9 @@ def trustee(keystone):
 
 def trustee_options(keystone, trustee):
     """``[trustee]`` as an operator writes it (Zaqar's names): the user
-    and its domain, no project."""
-    return {'auth_type': 'password', 'auth_url': keystone.server.auth_url,
+    and its domain, no project; Keystone's URL without its version, as
+    devstack's (keystoneauth1 discovers v3)."""
+    return {'auth_type': 'password', 'auth_url': keystone.server.url,
             'username': trustee.username, 'password': trustee.password,
             'user_domain_id': 'default'}
 
