@@ -24,7 +24,9 @@ tick): readers may then disagree, and both writers pass step 3. Step 4
 runs the protocol again among those only; their new PUTs are stamped apart
 unless a second tie happens. A writer whose PUT was slower than Delta
 never proceeds; its late write only makes the lease look held until it
-expires.
+expires. A lease handed over (given back to the process that asked for it,
+which ``lease-wanted`` names) is held for every other process, so its
+successor is the only writer and needs one round only.
 
 A holder uses the lease until ``r' + lease_seconds - max_clock_skew`` on
 its own monotonic clock (r' the start of the step-3 read), and bounds
@@ -81,6 +83,9 @@ class Lease:
             conf.max_clock_skew
         self.active = 0         # operations running under it
         self.retiring = False   # no new operations; released when idle
+        # the process this lease is handed over to when given back (the
+        # one that asked for it), or None
+        self.successor = None
         self.released = False
         self.view = None        # the holder's QueueView (view.py)
         self.view_lock = threading.Lock()
@@ -301,11 +306,17 @@ class LeaseKeeper:
         if resp.status not in (200, 404):
             raise SwiftUnavailable('lease read answered %d' % resp.status)
         floor = _state_floor(resp) if resp.status == 200 else 0
+        handed_to_me = resp.status == 200 and self._handed_to_me(resp)
         body = self._document(uuid.uuid4().hex, floor)
         check, read_back = self._write_and_read_back(container, body,
                                                      started)
         if not _shows(check, body):
             return None
+        if handed_to_me:
+            # Nobody else writes while the lease is handed over to us, so
+            # no PUT can tie with ours: one round is enough.
+            return Lease(container, json.loads(body)['nonce'], started,
+                         conf, floor)
         # The read-back that shows our nonce is the read a second round
         # starts from: a lease PUT that tied with ours (one timestamp,
         # claims.rst S2) lets its writer through the first round too, but
@@ -372,17 +383,25 @@ class LeaseKeeper:
                  ' the queue waits for it to expire', container, why,
                  time.monotonic() - started)
 
-    def _document(self, nonce, state_floor, free=False):
-        """The lease object's body: who wrote it, and the state generation
-        the next holder must find (see ``read_state``'s floor)."""
+    def _document(self, nonce, state_floor, free=False, successor=None):
+        """The lease object's body: who wrote it, the state generation the
+        next holder must find (see ``read_state``'s floor), and for a lease
+        given back, ``free`` and the process it is handed over to."""
         doc = {'holder': self._holder, 'nonce': nonce,
                'state': state_floor}
         if free:
             doc['free'] = True
+            if successor:
+                doc['successor'] = successor
         return json.dumps(doc).encode()
 
     def _is_held(self, resp):
-        if _parsed(resp).get('free'):
+        """Is the lease read in ``resp`` held, for this process? A lease
+        handed over to another process is held for everybody else for as
+        long as a lease would be."""
+        doc = _parsed(resp)
+        if doc.get('free') and doc.get('successor') in (None,
+                                                        self._holder):
             return False
         stamp = resp.timestamp
         if stamp is None:
@@ -390,26 +409,49 @@ class LeaseKeeper:
         return time.time() < stamp + self._conf.lease_seconds + \
             self._conf.max_clock_skew
 
+    def _handed_to_me(self, resp):
+        """Was the lease read in ``resp`` handed over to this process, with
+        time enough left that this attempt's PUT is acknowledged before
+        anybody else may take the lease as expired (their clocks up to
+        max_clock_skew ahead)? Then no other process writes the lease
+        until ours is in Swift."""
+        doc = _parsed(resp)
+        stamp = resp.timestamp
+        conf = self._conf
+        return bool(doc.get('free')) and \
+            doc.get('successor') == self._holder and stamp is not None and \
+            time.time() + conf.lease_write_deadline + conf.max_clock_skew \
+            < stamp + conf.lease_seconds
+
     def _say_wanted(self, container):
         try:
-            self._swift.put_object(container, naming.LEASE_WANTED, b'',
-                                   timeout=self._conf.lease_write_deadline)
+            self._swift.put_object(
+                container, naming.LEASE_WANTED,
+                json.dumps({'holder': self._holder}).encode(),
+                content_type='application/json',
+                timeout=self._conf.lease_write_deadline)
         except SwiftUnavailable:
             pass
 
-    def _is_wanted(self, container):
-        """Has another process asked for the lease lately?"""
+    def _wanted_by(self, container):
+        """Has another process asked for the lease lately? False, or True
+        with the process to hand it over to (the last that asked; None
+        when Swift could not say)."""
         try:
-            resp = self._swift.request('HEAD', container,
-                                       naming.LEASE_WANTED,
-                                       timeout=self._conf.lease_write_deadline)
+            resp = self._swift.get_object(
+                container, naming.LEASE_WANTED, newest=True,
+                timeout=self._conf.lease_write_deadline)
         except SwiftUnavailable:
-            return True
+            return True, None
         if resp.status != 200 or resp.timestamp is None:
-            return False
+            return False, None
         recent = max(2.0, 4 * self._conf.lease_poll_interval)
-        return time.time() - resp.timestamp < recent + \
-            self._conf.max_clock_skew
+        if time.time() - resp.timestamp >= recent + \
+                self._conf.max_clock_skew:
+            return False, None
+        wanter = _parsed(resp).get('holder')
+        return True, wanter if isinstance(wanter, str) and \
+            wanter != self._holder else None
 
     def _renew(self, lease):
         started = time.monotonic()
@@ -456,7 +498,8 @@ class LeaseKeeper:
             # notice). Not retried: PUTs never are.
             self._swift.put_object(
                 lease.container, naming.LEASE,
-                self._document(lease.nonce, lease.state_floor, free=True),
+                self._document(lease.nonce, lease.state_floor, free=True,
+                               successor=lease.successor),
                 content_type='application/json', timeout=2.0,
                 deadline=lease.write_deadline())
         except SwiftUnavailable:
@@ -495,7 +538,9 @@ class LeaseKeeper:
                     now - lease.last_used >= conf.lease_idle_release:
                 self.retire(lease)
             elif now - lease.acquired >= conf.lease_max_hold:
-                if self._is_wanted(lease.container):
+                wanted, wanter = self._wanted_by(lease.container)
+                if wanted:
+                    lease.successor = wanter
                     self._cooldown[lease.container] = now + \
                         conf.lease_settle_delay + 3 * conf.lease_poll_interval
                     self.retire(lease)

@@ -479,3 +479,34 @@ def test_a_second_round_too_slow_is_tried_again(holder):
     lease = leases._try_acquire(QUEUE)
     assert lease is not None
     assert len(puts) == 3
+
+
+def test_a_lease_handed_over_is_taken_in_one_round_by_its_successor_only(
+        holder):
+    """A holder gives its lease back to the process that asked for it
+    (``lease-wanted`` names it): the lease object names that successor,
+    every other process takes it as held, and the successor, the only
+    writer while it lasts, takes it in one round (no PUT can tie with
+    its own)."""
+    holder.post('a')
+    _claim(holder)
+    successor = _second_process(holder)
+    other = _second_process(holder)
+    try:
+        successor.parts.leases._say_wanted(QUEUE)
+        lease = holder.parts.leases.current(QUEUE)
+        lease.acquired -= holder.conf.claims.lease_max_hold
+        holder.parts.leases._reap_once()
+        assert holder.parts.leases.current(QUEUE) is None
+        data, _ = holder.swift.containers[QUEUE][naming.LEASE]
+        assert json.loads(data)['successor'] == \
+            successor.parts.leases._holder
+        assert other.parts.leases._try_acquire(QUEUE) is None
+        before = holder.swift.count('PUT', naming.LEASE)
+        taken = successor.parts.leases._try_acquire(QUEUE)
+        assert taken is not None
+        assert holder.swift.count('PUT', naming.LEASE) == before + 1
+        assert taken.state_floor == holder.state_in_swift().generation
+    finally:
+        for h in (successor, other):
+            h.parts.leases.release_all()
