@@ -77,10 +77,9 @@ def create_subscription(queue_name):
     ttl = document.get('ttl')
     if ttl is None:
         ttl = context.conf().transport.default_subscription_ttl
-    storage = context.storage()
-    storage.queues.create(project, queue_name)
+    context.queues().create(project, queue_name)
     try:
-        sub_id = storage.subscriptions.create(
+        sub_id = context.subscriptions().create(
             project, queue_name, document['subscriber'], ttl,
             document.get('options') or {})
     except storage_errors.SubscriptionAlreadyExists as exc:
@@ -100,7 +99,7 @@ def list_subscriptions(queue_name):
     args = params.current().typed(marker=str, limit=int)
     errors.checked(context.validator().subscription_listing,
                    args.get('limit'))
-    docs = context.storage().subscriptions.list(
+    docs = context.subscriptions().list(
         context.project_id(), queue_name, marker=args.get('marker'),
         limit=args.get('limit', validation.DEFAULT_PAGE_SIZE))
     now = time.time()
@@ -118,7 +117,7 @@ def list_subscriptions(queue_name):
 @errors.unavailable('Subscription could not be retrieved.')
 def get_subscription(queue_name, subscription_id):
     try:
-        doc = context.storage().subscriptions.get(
+        doc = context.subscriptions().get(
             context.project_id(), queue_name, subscription_id)
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
@@ -140,7 +139,7 @@ def update_subscription(queue_name, subscription_id):
             'Subscription %s could not be updated.' % subscription_id,
             title='Unable to update subscription')
     try:
-        context.storage().subscriptions.update(
+        context.subscriptions().update(
             context.project_id(), queue_name, subscription_id, changes)
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
@@ -154,8 +153,8 @@ def update_subscription(queue_name, subscription_id):
 @acl.enforce('subscription:delete')
 @errors.unavailable('Subscription could not be deleted.')
 def delete_subscription(queue_name, subscription_id):
-    context.storage().subscriptions.delete(context.project_id(), queue_name,
-                                           subscription_id)
+    context.subscriptions().delete(context.project_id(), queue_name,
+                                   subscription_id)
     return representation.no_content()
 
 
@@ -166,7 +165,7 @@ def confirm_subscription(queue_name, subscription_id):
     document = _document()
     errors.checked(context.validator().subscription_confirming, document)
     try:
-        context.storage().subscriptions.confirm(
+        context.subscriptions().confirm(
             context.project_id(), queue_name, subscription_id,
             document['confirmed'])
     except storage_errors.DoesNotExist as exc:
