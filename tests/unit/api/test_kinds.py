@@ -45,3 +45,29 @@ def test_storage_without_topics_answers_404(client):
     assert resp.status_code == 404
     assert resp.get_json()['title'] == '404 Not Found'
     assert client.get('/v2/queues/t').status_code == 200
+
+
+def test_authorize_sees_zaqars_topic_rule_names(app, client):
+    """Checked before the view runs (the in-memory storage has no
+    topics): the topic's own rules are ``topics:*``, its messages' and
+    subscriptions' those of Zaqar's shared resources."""
+    seen = []
+    app.extensions['swiftq'].authorize = seen.append
+    client.get('/v2/topics')
+    client.put('/v2/topics/t')
+    client.post('/v2/topics/t/purge')
+    client.post('/v2/topics/t/messages', json={'messages': [{'body': 1}]})
+    client.get('/v2/topics/t/subscriptions')
+    assert seen == ['topics:get_all', 'topics:create', 'topics:purge',
+                    'messages:create', 'subscription:get_all']
+
+
+def test_every_topic_rule_is_defined(app):
+    from swiftq import policy
+    defined = {rule.name for rule in policy.list_rules()}
+    topic_views = [view for endpoint, view in app.view_functions.items()
+                   if endpoint.startswith(kinds.TOPIC_PREFIX)]
+    enforced = {kinds.TOPICS.rule(view.policy_rule) for view in topic_views}
+    assert {'topics:get_all', 'topics:create', 'topics:get', 'topics:delete',
+            'topics:update', 'topics:stats', 'topics:purge'} <= enforced
+    assert enforced <= defined
