@@ -22,7 +22,11 @@ The views keep one argument name, ``queue_name``: :func:`rename_variable`
 (a URL value preprocessor) hands them the topic's.
 """
 
+import re
+
 import flask
+
+_QUEUE_WORD = re.compile(r'\b([Qq])ueue(s?)\b')
 
 
 class Kind:
@@ -43,11 +47,13 @@ class Kind:
         return self.name + ':' + action if resource == 'queues' else rule
 
     def reword(self, text):
-        """Zaqar's wording of ``text`` (written for queues) for this kind."""
+        """Zaqar's wording of ``text`` (written for queues) for this kind:
+        the word queue(s), not its letters ("enqueued" stays)."""
         if self.noun == 'queue':
             return text
-        return text.replace('Queue', self.noun.capitalize()).replace(
-            'queue', self.noun)
+        return _QUEUE_WORD.sub(
+            lambda m: (self.noun.capitalize() if m.group(1) == 'Q'
+                       else self.noun) + m.group(2), text)
 
     def reserved(self, reserved_metadata):
         if self.reserved_keys is None:

@@ -22,6 +22,10 @@ def test_errors_are_worded_for_topics():
         'Invalid topic identification'
     assert kinds.QUEUES.reword('Queue could not be created.') == \
         'Queue could not be created.'
+    assert kinds.TOPICS.reword('Queues could not be listed.') == \
+        'Topics could not be listed.'
+    assert kinds.TOPICS.reword('Messages could not be enqueued.') == \
+        'Messages could not be enqueued.'
 
 
 def test_a_topic_shows_three_reserved_keys():
