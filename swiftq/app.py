@@ -8,7 +8,8 @@
 The application owns its configuration and storage
 (``app.extensions['swiftq']``, a :class:`swiftq.api.context.Service`),
 runs the request hooks of :mod:`swiftq.api.hooks` in order, serves one
-blueprint per resource and answers every error as Zaqar's JSON
+blueprint per resource (those that topics share with queues a second
+time, under ``/v2/topics``) and answers every error as Zaqar's JSON
 ``{"title", "description"}`` (:func:`swiftq.api.errors.handle`).
 
 The WSGI middleware around it (request ids, access log, CORS,
@@ -27,6 +28,7 @@ from swiftq.api import errors
 from swiftq.api import health
 from swiftq.api import homedoc
 from swiftq.api import hooks
+from swiftq.api import kinds
 from swiftq.api import messages
 from swiftq.api import openapi
 from swiftq.api import queues
@@ -34,8 +36,19 @@ from swiftq.api import subscriptions
 import swiftq.conf
 
 BLUEPRINTS = (homedoc.blueprint, health.blueprint, queues.blueprint,
+              queues.item_blueprint, queues.share_blueprint,
               messages.blueprint, claims.blueprint, subscriptions.blueprint,
               openapi.blueprint)
+
+#: Zaqar's topics: the queue views without claims and sharing, under
+#: ``/v2/topics`` (:mod:`swiftq.api.kinds`).
+_TOPIC = '/v2/topics/<%s>' % kinds.TOPIC_VARIABLE
+TOPIC_BLUEPRINTS = (
+    (queues.blueprint, '/v2/topics'),
+    (queues.item_blueprint, _TOPIC),
+    (messages.blueprint, _TOPIC + '/messages'),
+    (subscriptions.blueprint, _TOPIC + '/subscriptions'),
+)
 
 
 def _default_conf():
@@ -94,6 +107,7 @@ def create_app(conf=None, storage=None):
     hooks.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    kinds.register(app, TOPIC_BLUEPRINTS)
     app.register_error_handler(Exception, errors.handle)
     app.wsgi_app = build_pipeline(app.wsgi_app, conf)
     return app

@@ -34,6 +34,10 @@ whose ``get/post/put/patch/delete/head('/v2/...')`` go to its server, with
     ``api_factory(project=None, client_id=None, server=None)``: more
     clients (``server`` defaults to ``swiftq_server``); pass
     ``project=api.project`` for a second client of the same project.
+``api_client_class``
+    the class ``api_factory`` makes clients of; a module redefines it to
+    run the same tests through another client (``tests/functional/
+    topic_client.py``).
 """
 
 import pytest
@@ -111,15 +115,21 @@ def fast_swiftq_server(local_swift, swiftq_server_factory):
                                  overrides=FAST_OVERRIDES)
 
 
+@pytest.fixture(scope='session')
+def api_client_class():
+    """The client class of ``api_factory`` (a module may redefine it)."""
+    return server_lib.ApiClient
+
+
 @pytest.fixture
-def api_factory(request):
+def api_factory(request, api_client_class):
     clients = []
 
     def factory(project=None, client_id=None, server=None):
         if server is None:
             server = request.getfixturevalue('swiftq_server')
-        client = server_lib.ApiClient(server.base_url, project=project,
-                                      client_id=client_id)
+        client = api_client_class(server.base_url, project=project,
+                                  client_id=client_id)
         clients.append(client)
         return client
 

@@ -19,6 +19,9 @@ development, while every project's data is already open to anyone (the
 reason noauth is for development only). Zaqar's own noauth mode trusts a
 client's ``X-Roles`` header instead, which protects just as little.
 
+On a topic's resource the queue rules are the topic ones
+(``queues:get`` -> ``topics:get``, :mod:`swiftq.api.kinds`).
+
 An application may set its own ``authorize(rule)`` callable
 (:class:`swiftq.api.context.Service`); it then replaces the policy check
 (tests use it to watch rule names).
@@ -31,6 +34,7 @@ import flask
 
 from swiftq.api import context
 from swiftq.api import errors
+from swiftq.api import kinds
 
 #: Key of the application's policy enforcer in ``app.extensions``.
 EXTENSION = 'swiftq.policy'
@@ -71,7 +75,7 @@ def enforce(rule):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             authorize = context.service().authorize or check_policy
-            authorize(rule)
+            authorize(kinds.current().rule(rule))
             return view(*args, **kwargs)
         wrapper.policy_rule = rule
         return wrapper

@@ -10,6 +10,8 @@ import threading
 
 import flask
 
+from swiftq.api import errors
+from swiftq.api import kinds
 from swiftq.api import validation
 from swiftq.auth import trusts
 
@@ -68,6 +70,31 @@ def validator():
 
 def storage():
     return service().storage
+
+
+def _controller(index):
+    controller = getattr(storage(), kinds.current().controllers[index],
+                         None)
+    if controller is None:
+        # A storage without topics (Storage's contract allows it): as if
+        # the route did not exist.
+        raise errors.RouteNotFound()
+    return controller
+
+
+def queues():
+    """The queue controller, or the topic one for a topic's request."""
+    return _controller(0)
+
+
+def messages():
+    """The message controller of the request's kind (queue or topic)."""
+    return _controller(1)
+
+
+def subscriptions():
+    """The subscription controller of the request's kind."""
+    return _controller(2)
 
 
 def project_id():

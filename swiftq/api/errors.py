@@ -21,6 +21,7 @@ import flask
 from oslo_log import log as logging
 from werkzeug import exceptions as wz_exceptions
 
+from swiftq.api import kinds
 from swiftq.api import validation
 from swiftq.storage import errors as storage_errors
 
@@ -90,11 +91,13 @@ class InvalidParam(BadRequest):
 
 
 class InvalidQueueIdentification(BadRequest):
-    title = 'Invalid queue identification'
+    """400 for a bad queue (or, on a topic's resource, topic) name."""
 
     def __init__(self):
-        super().__init__('The format of the submitted queue name or '
-                         'project id is not valid.')
+        kind = kinds.current()
+        super().__init__(kind.reword('The format of the submitted queue '
+                                     'name or project id is not valid.'),
+                         title=kind.reword('Invalid queue identification'))
 
 
 class Unauthorized(HTTPError):
@@ -235,7 +238,8 @@ def unavailable(description):
             except storage_errors.ServiceUnavailable as exc:
                 LOG.warning('%s %s: %s', flask.request.method,
                             flask.request.path, exc)
-                raise ServiceUnavailable(description) from exc
+                raise ServiceUnavailable(
+                    kinds.current().reword(description)) from exc
         return wrapper
     return decorator
 

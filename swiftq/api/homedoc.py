@@ -7,9 +7,9 @@ cacheable for a day. The home document lists what Zaqar's lists
 (``zaqar/transport/wsgi/v2_0/homedoc.py``) with Zaqar's href templates and
 hints, but for the relations of Zaqar's ``admin_mode`` (pools and flavors,
 which swiftq does not serve, and health), plus swiftq's long-polling
-relations; its subscription
-resources are Zaqar's (which lists no ``confirm``), their id variable
-named ``subscription_id`` as in Zaqar's routes and swiftq's OpenAPI
+relations and the topics' (``rel/topic*``; Zaqar's lists none); its
+subscription resources are Zaqar's (which lists no ``confirm``), their id
+variable named ``subscription_id`` as in Zaqar's routes and swiftq's OpenAPI
 document (Zaqar's home document says ``subscriptions_id``).
 """
 
@@ -54,6 +54,10 @@ _MESSAGE = {'queue_name': 'queue_name', 'message_id': 'message_id'}
 _SUBSCRIPTION = {'queue_name': 'queue_name',
                  'subscription_id': 'subscription_id'}
 _Q = '/v2/queues/{queue_name}'
+_TOPIC = {'topic_name': 'topic_name'}
+_TOPIC_MESSAGE = dict(_TOPIC, message_id='message_id')
+_TOPIC_SUBSCRIPTION = dict(_TOPIC, subscription_id='subscription_id')
+_T = '/v2/topics/{topic_name}'
 
 JSON_HOME = {'resources': {
     'rel/queues': _resource(
@@ -98,6 +102,40 @@ JSON_HOME = {'resources': {
         _Q + '/subscriptions/{subscription_id}', _SUBSCRIPTION, ['PATCH'],
         True),
     'rel/ping': _resource('/v2/ping', None, ['GET']),
+    # Topics (Zaqar has no home-document relations for them; these follow
+    # the queues' names): swiftq.api.kinds.
+    'rel/topics': _resource(
+        '/v2/topics{?marker,limit,detailed}',
+        {'marker': 'marker', 'limit': 'topic_limit',
+         'detailed': 'detailed'}, ['GET']),
+    'rel/topic': _resource(_T, _TOPIC, ['GET', 'PUT', 'DELETE', 'PATCH']),
+    'rel/topic_stats': _resource(_T + '/stats', _TOPIC, ['GET']),
+    'rel/topic_purge': _resource(_T + '/purge', _TOPIC, ['POST'], True),
+    'rel/topic_messages': _resource(
+        _T + '/messages{?marker,limit,echo}',
+        dict(_TOPIC, marker='marker', limit='messages_limit', echo='echo'),
+        ['GET']),
+    'rel/topic_post_messages': _resource(_T + '/messages', _TOPIC,
+                                         ['POST'], True),
+    'rel/topic_messages_delete': _resource(
+        _T + '/messages{?ids,pop}', dict(_TOPIC, ids='ids', pop='pop'),
+        ['DELETE']),
+    'rel/topic_message': _resource(
+        _T + '/messages/{message_id}', _TOPIC_MESSAGE, ['GET', 'DELETE']),
+    'rel/topic_subscriptions_get': _resource(
+        _T + '/subscriptions{?marker,limit}',
+        dict(_TOPIC, marker='marker', limit='subscription_limit'), ['GET']),
+    'rel/topic_subscriptions_post': _resource(
+        _T + '/subscriptions', _TOPIC, ['POST'], True),
+    'rel/topic_subscription': _resource(
+        _T + '/subscriptions/{subscription_id}', _TOPIC_SUBSCRIPTION,
+        ['GET', 'DELETE']),
+    'rel/topic_subscription_patch': _resource(
+        _T + '/subscriptions/{subscription_id}', _TOPIC_SUBSCRIPTION,
+        ['PATCH'], True),
+    'rel/topic_subscription_confirm': _resource(
+        _T + '/subscriptions/{subscription_id}/confirm',
+        _TOPIC_SUBSCRIPTION, ['PUT'], True),
     # swiftq extension: long polling (swiftq.api.waiting).
     'rel/x-swiftq-wait_messages': _resource(
         _Q + '/messages{?marker,limit,echo,include_claimed,wait}',

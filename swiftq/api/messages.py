@@ -41,8 +41,8 @@ def _queue_metadata(queue_name):
     """The queue's metadata, ``{}`` for a queue that does not exist (may
     be a few seconds old: posts need not pay for a fresh read)."""
     try:
-        return context.storage().queues.get_metadata(context.project_id(),
-                                                     queue_name, fresh=False)
+        return context.queues().get_metadata(context.project_id(),
+                                             queue_name, fresh=False)
     except storage_errors.QueueDoesNotExist:
         return {}
 
@@ -84,7 +84,7 @@ def _posted_messages(metadata):
 @errors.unavailable('Messages could not be enqueued.')
 def post_messages(queue_name):
     messages = _posted_messages(_queue_metadata(queue_name))
-    ids = context.storage().messages.post(
+    ids = context.messages().post(
         context.project_id(), queue_name, messages, context.client_id())
     path = flask.request.path
     return representation.json_response(
@@ -101,7 +101,7 @@ def _list(queue_name):
     if not args.get('include_delayed'):
         if not _queue_delay(_queue_metadata(queue_name)):
             args['include_delayed'] = True
-    messages, next_marker = context.storage().messages.list(
+    messages, next_marker = context.messages().list(
         context.project_id(), queue_name, context.client_id(),
         marker=args.get('marker'),
         limit=args.get('limit', validation.DEFAULT_PAGE_SIZE),
@@ -124,8 +124,8 @@ def _list(queue_name):
 
 def _get_by_ids(queue_name, ids):
     errors.checked(context.validator().message_listing, len(ids))
-    messages = context.storage().messages.get_many(context.project_id(),
-                                                   queue_name, ids)
+    messages = context.messages().get_many(context.project_id(),
+                                           queue_name, ids)
     if not messages:
         raise errors.NotFound(
             'No messages with IDs: {ids} found in the queue {queue} for '
@@ -164,10 +164,10 @@ def delete_messages(queue_name):
                    claim_ids, require_claim_ids=_claim_ids_required())
     project = context.project_id()
     if ids:
-        context.storage().messages.delete_many(project, queue_name, ids,
-                                               claim_ids=claim_ids)
+        context.messages().delete_many(project, queue_name, ids,
+                                       claim_ids=claim_ids)
         return representation.no_content()
-    popped = context.storage().messages.pop(project, queue_name, pop)
+    popped = context.messages().pop(project, queue_name, pop)
     return representation.json_response(
         {'messages': [representation.popped_message(m) for m in popped]})
 
@@ -178,8 +178,8 @@ def delete_messages(queue_name):
 @errors.unavailable('Message could not be retrieved.')
 def get_message(queue_name, message_id):
     try:
-        message = context.storage().messages.get(context.project_id(),
-                                                 queue_name, message_id)
+        message = context.messages().get(context.project_id(),
+                                         queue_name, message_id)
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
     return representation.json_response(representation.message(
@@ -195,8 +195,8 @@ _UNABLE_TO_DELETE = 'Unable to delete'
 def delete_message(queue_name, message_id):
     claim_id = params.current().get('claim_id')
     try:
-        context.storage().messages.delete(context.project_id(), queue_name,
-                                          message_id, claim_id=claim_id)
+        context.messages().delete(context.project_id(), queue_name,
+                                  message_id, claim_id=claim_id)
     except storage_errors.MessageNotClaimed:
         raise errors.BadRequest('A claim was specified, but the message is '
                                 'not currently claimed.',

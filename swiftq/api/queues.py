@@ -18,6 +18,10 @@ Behaviour follows Zaqar's ``v2_0/queues.py``, ``stats.py`` and
 * ``HEAD``: 204 if the queue exists, else 404 (python-zaqarclient's
   ``queue_exists``; Zaqar v2 has no HEAD here and answers 405).
 * ``POST .../share``: a pre-signed URL (:mod:`swiftq.api.signed_url`).
+
+The same views serve topics (``/v2/topics``, :mod:`swiftq.api.kinds`):
+``blueprint`` (the listing) and ``item_blueprint`` (a queue and its stats
+and purge) are registered for both, ``share_blueprint`` for queues only.
 """
 
 import flask
@@ -26,6 +30,7 @@ from swiftq.api import acl
 from swiftq.api import body
 from swiftq.api import context
 from swiftq.api import errors
+from swiftq.api import kinds
 from swiftq.api import params
 from swiftq.api import representation
 from swiftq.api import signed_url
@@ -34,6 +39,10 @@ from swiftq.api import validation
 from swiftq.storage import errors as storage_errors
 
 blueprint = flask.Blueprint('queues', __name__, url_prefix='/v2/queues')
+item_blueprint = flask.Blueprint('queue', __name__,
+                                 url_prefix='/v2/queues/<queue_name>')
+share_blueprint = flask.Blueprint('queue_share', __name__,
+                                  url_prefix='/v2/queues/<queue_name>')
 
 _LISTING_PARAMS = ('marker', 'limit', 'detailed', 'name', 'with_count')
 
@@ -42,7 +51,7 @@ _SCAN_PAGE = 100
 
 
 def _reserved():
-    return context.validator().reserved_metadata()
+    return kinds.current().reserved(context.validator().reserved_metadata())
 
 
 # -- listing ------------------------------------------------------------------
@@ -72,7 +81,7 @@ def _filtered_page(project, marker, limit, detailed, name, kfilter):
     pages. TODO(storage): let storage filter."""
     found = []
     while len(found) < limit:
-        page = context.storage().queues.list(
+        page = context.queues().list(
             project, marker=marker, limit=_SCAN_PAGE,
             detailed=detailed or bool(kfilter))
         if not page:
@@ -91,7 +100,7 @@ def _queue_page(project, args, kfilter):
     if args.get('name') or kfilter:
         return _filtered_page(project, args.get('marker'), limit, detailed,
                               args.get('name'), kfilter)
-    return context.storage().queues.list(
+    return context.queues().list(
         project, marker=args.get('marker'), limit=limit, detailed=detailed)
 
 
@@ -113,13 +122,14 @@ def list_queues():
     errors.checked(context.validator().queue_listing, args.get('limit'))
     project = context.project_id()
     queues = _queue_page(project, args, kfilter)
-    count = (context.storage().queues.count(project)
+    count = (context.queues().count(project)
              if args.get('with_count') else None)
 
     path = flask.request.path
     detailed = args.get('detailed', False)
     document = {
-        'queues': [_queue_document(q, path, detailed) for q in queues],
+        kinds.current().name: [_queue_document(q, path, detailed)
+                               for q in queues],
         'links': [],
     }
     if queues:
@@ -141,44 +151,44 @@ def _metadata_document():
     return metadata
 
 
-@blueprint.put('/<queue_name>')
+@item_blueprint.put('')
 @acl.enforce('queues:create')
 @errors.unavailable('Queue could not be created.')
 def create_queue(queue_name):
     metadata = _metadata_document()
-    created = context.storage().queues.create(context.project_id(),
-                                              queue_name, metadata)
+    created = context.queues().create(context.project_id(), queue_name,
+                                      metadata)
     return representation.no_content(201 if created else 204,
                                      headers={'Location': flask.request.path})
 
 
 def _queue_exists(queue_name):
-    exists = context.storage().queues.exists(context.project_id(), queue_name)
+    exists = context.queues().exists(context.project_id(), queue_name)
     return representation.no_content(204 if exists else 404)
 
 
-@blueprint.get('/<queue_name>')
+@item_blueprint.get('')
 @acl.enforce('queues:get')
 @errors.unavailable('Queue metadata could not be retrieved.')
 def get_queue(queue_name):
     if flask.request.method == 'HEAD':
         return _queue_exists(queue_name)
     try:
-        metadata = context.storage().queues.get_metadata(
-            context.project_id(), queue_name)
+        metadata = context.queues().get_metadata(context.project_id(),
+                                                 queue_name)
     except storage_errors.QueueDoesNotExist:
         metadata = {}
     return representation.json_response(
         representation.with_reserved_metadata(metadata, _reserved()))
 
 
-@blueprint.delete('/<queue_name>')
+@item_blueprint.delete('')
 @acl.enforce('queues:delete')
 @errors.unavailable('Queue could not be deleted.')
 def delete_queue(queue_name):
     project = context.project_id()
     made = trusts.made_for_queue(project, queue_name)
-    context.storage().queues.delete(project, queue_name)
+    context.queues().delete(project, queue_name)
     for trust_id in made:
         trusts.release(trust_id)
     return representation.no_content()
@@ -215,7 +225,7 @@ def _apply_change(metadata, change, reserved):
         raise errors.Conflict("Can't remove non-existent object %s." % key)
 
 
-@blueprint.patch('/<queue_name>')
+@item_blueprint.patch('')
 @acl.enforce('queues:update')
 @errors.unavailable('Queue could not be updated.')
 def patch_queue(queue_name):
@@ -230,7 +240,7 @@ def patch_queue(queue_name):
         return metadata
 
     try:
-        metadata = context.storage().queues.update_metadata(
+        metadata = context.queues().update_metadata(
             context.project_id(), queue_name, apply_changes)
     except storage_errors.QueueDoesNotExist as exc:
         raise errors.NotFound(str(exc))
@@ -245,12 +255,11 @@ def _stat_message(stat, base_path):
     return doc
 
 
-@blueprint.get('/<queue_name>/stats')
+@item_blueprint.get('/stats')
 @acl.enforce('queues:stats')
 @errors.unavailable('Queue stats could not be read.')
 def queue_stats(queue_name):
-    stats = dict(context.storage().queues.stats(context.project_id(),
-                                                queue_name))
+    stats = dict(context.queues().stats(context.project_id(), queue_name))
     base_path = representation.queue_path()
     for name in ('oldest', 'newest'):
         if stats.get(name):
@@ -260,7 +269,7 @@ def queue_stats(queue_name):
     return representation.json_response({'messages': stats})
 
 
-@blueprint.post('/<queue_name>/purge')
+@item_blueprint.post('/purge')
 @acl.enforce('queues:purge')
 @errors.unavailable('Queue could not be purged.')
 def purge_queue(queue_name):
@@ -274,13 +283,13 @@ def purge_queue(queue_name):
     made = []
     if 'subscriptions' in resource_types:
         made = trusts.made_for_queue(project, queue_name)
-    context.storage().queues.purge(project, queue_name, resource_types)
+    context.queues().purge(project, queue_name, resource_types)
     for trust_id in made:
         trusts.release(trust_id)
     return representation.no_content()
 
 
-@blueprint.post('/<queue_name>/share')
+@share_blueprint.post('/share')
 @acl.enforce('queues:share')
 def share_queue(queue_name):
     return representation.json_response(

@@ -103,10 +103,9 @@ def _store(project, queue_name, subscriber, ttl, options, created_trust):
     """Create the queue if needed and the subscription: ``(id, True)``;
     or ``(id, False)`` with the id of the unconfirmed subscription the
     queue already has for this subscriber (which keeps its own trust)."""
-    storage = context.storage()
-    storage.queues.create(project, queue_name)
+    context.queues().create(project, queue_name)
     try:
-        return storage.subscriptions.create(
+        return context.subscriptions().create(
             project, queue_name, subscriber, ttl, options,
             created_trust=created_trust), True
     except storage_errors.SubscriptionAlreadyExists as exc:
@@ -123,7 +122,7 @@ def list_subscriptions(queue_name):
     args = params.current().typed(marker=str, limit=int)
     errors.checked(context.validator().subscription_listing,
                    args.get('limit'))
-    docs = context.storage().subscriptions.list(
+    docs = context.subscriptions().list(
         context.project_id(), queue_name, marker=args.get('marker'),
         limit=args.get('limit', validation.DEFAULT_PAGE_SIZE))
     now = time.time()
@@ -141,7 +140,7 @@ def list_subscriptions(queue_name):
 @errors.unavailable('Subscription could not be retrieved.')
 def get_subscription(queue_name, subscription_id):
     try:
-        doc = context.storage().subscriptions.get(
+        doc = context.subscriptions().get(
             context.project_id(), queue_name, subscription_id)
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
@@ -163,7 +162,7 @@ def update_subscription(queue_name, subscription_id):
             'Subscription %s could not be updated.' % subscription_id,
             title='Unable to update subscription')
     try:
-        context.storage().subscriptions.update(
+        context.subscriptions().update(
             context.project_id(), queue_name, subscription_id, changes)
     except storage_errors.DoesNotExist as exc:
         raise errors.NotFound(str(exc))
@@ -177,7 +176,7 @@ def update_subscription(queue_name, subscription_id):
 @acl.enforce('subscription:delete')
 @errors.unavailable('Subscription could not be deleted.')
 def delete_subscription(queue_name, subscription_id):
-    deleted = context.storage().subscriptions.delete(
+    deleted = context.subscriptions().delete(
         context.project_id(), queue_name, subscription_id)
     if deleted and deleted.get('created_trust'):
         trusts.release(deleted['created_trust'])
@@ -191,7 +190,7 @@ def confirm_subscription(queue_name, subscription_id):
     document = _document()
     errors.checked(context.validator().subscription_confirming, document)
     try:
-        context.storage().subscriptions.confirm(
+        context.subscriptions().confirm(
             context.project_id(), queue_name, subscription_id,
             document['confirmed'])
     except storage_errors.DoesNotExist as exc:

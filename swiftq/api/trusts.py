@@ -68,7 +68,7 @@ def made_for_queue(project, queue):
     read."""
     if not context.service().trustee.configured:
         return []
-    docs = context.storage().subscriptions.list(project, queue, limit=None)
+    docs = context.subscriptions().list(project, queue, limit=None)
     return [doc['created_trust'] for doc in docs
             if doc.get('created_trust')]
 

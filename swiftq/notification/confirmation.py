@@ -8,8 +8,8 @@ zaqar/notification/notifier.py); swiftq's API keeps no state, so the
 notifier sends them, once per subscription (the cursor's ``notice``). The
 message is Zaqar's: a pre-signed URL (``[signed_url] secret_key``, the
 API's own signature, :mod:`swiftq.auth.signing`) allowing ``PUT`` on
-``/v2/queues/{queue}/subscriptions/{id}/confirm`` until the subscription
-expires::
+``/v2/queues/{queue}/subscriptions/{id}/confirm`` (a topic's:
+``/v2/topics/...``) until the subscription expires::
 
     {"Message_Type": "SubscriptionConfirmation",
      "Message": "You have chosen to subscribe to the queue: <queue>",
@@ -29,15 +29,18 @@ import logging
 
 from swiftq.auth import signing
 from swiftq.notification import payload
+from swiftq.storage import naming
 
 LOG = logging.getLogger(__name__)
 
 API_VERSION = 'v2'
 
 
-def confirm_path(queue, sub_id):
-    return '/%s/queues/%s/subscriptions/%s/confirm' % (API_VERSION, queue,
-                                                       sub_id)
+def confirm_path(queue, sub_id, kind=naming.QUEUES):
+    """The confirm resource; a topic's subscription (``kind``
+    ``naming.TOPICS``) is confirmed under ``/v2/topics``."""
+    return '/%s/%s/%s/subscriptions/%s/confirm' % (API_VERSION, kind, queue,
+                                                   sub_id)
 
 
 def request(conf, subscription, unsubscribed=False, now=None):
@@ -48,7 +51,8 @@ def request(conf, subscription, unsubscribed=False, now=None):
         LOG.error('cannot send the confirmation request of subscription %s:'
                   ' [signed_url] secret_key is not set', subscription.id)
         return None
-    path = confirm_path(subscription.queue, subscription.id)
+    path = confirm_path(subscription.queue, subscription.id,
+                        naming.kind_of_container(subscription.container))
     expires = datetime.datetime.fromtimestamp(
         int(subscription.expires), datetime.timezone.utc).replace(tzinfo=None)
     try:

@@ -15,3 +15,15 @@ rules = [
         description='An administrator, or a caller of the project the '
                     'resource belongs to.'),
 ]
+
+
+def open_rule_maker(resource):
+    """``rule(action, description, path, method)``: a documented rule
+    ``<resource>:<action>`` open to any caller of the project (Zaqar's
+    default for every tenant resource)."""
+    def rule(action, description, path, method):
+        return policy.DocumentedRuleDefault(
+            name=resource + ':' + action, check_str=UNPROTECTED,
+            description=description,
+            operations=[{'path': path, 'method': method}])
+    return rule

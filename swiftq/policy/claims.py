@@ -1,16 +1,8 @@
-from oslo_policy import policy
-
 from swiftq.policy import base
 
 CLAIMS = '/v2/queues/{queue_name}/claims'
 
-
-def _rule(action, description, path, method):
-    return policy.DocumentedRuleDefault(
-        name='claims:' + action, check_str=base.UNPROTECTED,
-        description=description,
-        operations=[{'path': path, 'method': method}])
-
+_rule = base.open_rule_maker('claims')
 
 rules = [
     _rule('create', 'Claims a set of messages from the specified queue.',

@@ -1,16 +1,8 @@
-from oslo_policy import policy
-
 from swiftq.policy import base
 
 MESSAGES = '/v2/queues/{queue_name}/messages'
 
-
-def _rule(action, description, path, method):
-    return policy.DocumentedRuleDefault(
-        name='messages:' + action, check_str=base.UNPROTECTED,
-        description=description,
-        operations=[{'path': path, 'method': method}])
-
+_rule = base.open_rule_maker('messages')
 
 rules = [
     _rule('get_all', 'List all message in a message queue.', MESSAGES,

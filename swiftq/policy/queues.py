@@ -1,16 +1,8 @@
-from oslo_policy import policy
-
 from swiftq.policy import base
 
 QUEUE = '/v2/queues/{queue_name}'
 
-
-def _rule(action, description, path, method):
-    return policy.DocumentedRuleDefault(
-        name='queues:' + action, check_str=base.UNPROTECTED,
-        description=description,
-        operations=[{'path': path, 'method': method}])
-
+_rule = base.open_rule_maker('queues')
 
 rules = [
     _rule('get_all', 'List all message queues.', '/v2/queues', 'GET'),

@@ -1,17 +1,9 @@
-from oslo_policy import policy
-
 from swiftq.policy import base
 
 SUBSCRIPTIONS = '/v2/queues/{queue_name}/subscriptions'
 SUBSCRIPTION = SUBSCRIPTIONS + '/{subscription_id}'
 
-
-def _rule(action, description, path, method):
-    return policy.DocumentedRuleDefault(
-        name='subscription:' + action, check_str=base.UNPROTECTED,
-        description=description,
-        operations=[{'path': path, 'method': method}])
-
+_rule = base.open_rule_maker('subscription')
 
 rules = [
     _rule('get_all', 'Lists a queue subscriptions.', SUBSCRIPTIONS, 'GET'),

@@ -207,12 +207,21 @@ class SubscriptionController(abc.ABC):
 
 
 class Storage(abc.ABC):
-    """The four controllers and a health check."""
+    """The four controllers, their topic counterparts and a health check.
+
+    Topics (Zaqar's ``/v2/topics``) are queues without claims, kept apart
+    from the queues: ``topics`` is a QueueController, ``topic_messages`` a
+    MessageController and ``topic_subscriptions`` a
+    SubscriptionController over the topics (a storage without them serves
+    no topics)."""
 
     queues: QueueController
     messages: MessageController
     claims: ClaimController
     subscriptions: SubscriptionController
+    topics: QueueController
+    topic_messages: MessageController
+    topic_subscriptions: SubscriptionController
 
     @abc.abstractmethod
     def is_alive(self):

@@ -1,5 +1,10 @@
 """Queues: the project's catalog of queue containers and their metadata.
 
+Topics are stored as queues are, under their own container prefix
+(``naming.kind_prefix``): ``Queues(process, naming.TOPICS)`` is the topic
+controller, and every ``Catalog`` method that names a project's container
+takes the kind.
+
 A queue is a container named by ``naming.queue_container`` (its stripes
 are more containers, see ``stripes.py``); the account listing with the
 project's prefix is the catalog. The ``meta`` object holds the metadata
@@ -38,15 +43,17 @@ class Catalog:
         self._metadata = {}
         self._refreshing = set()    # containers a thread is reading again
 
-    def container(self, project, name):
-        return naming.queue_container(self._prefix, project, name)
+    def container(self, project, name, kind=naming.QUEUES):
+        return naming.queue_container(naming.kind_prefix(self._prefix, kind),
+                                      project, name)
 
-    def catalog_prefix(self, project):
-        return naming.catalog_prefix(self._prefix, project)
+    def catalog_prefix(self, project, kind=naming.QUEUES):
+        return naming.catalog_prefix(naming.kind_prefix(self._prefix, kind),
+                                     project)
 
     # -- stripes and metadata -------------------------------------------------
-    def layout(self, project, name):
-        return self.layout_of(self.container(project, name))
+    def layout(self, project, name, kind=naming.QUEUES):
+        return self.layout_of(self.container(project, name, kind))
 
     def layout_of(self, container, fresh=False):
         """The queue's stripes, from the metadata cache (one meta GET per
@@ -151,16 +158,17 @@ class Catalog:
         raise SwiftUnavailable('queue %s kept getting new objects' % name)
 
     # -- the project's catalog ------------------------------------------------
-    def names(self, project, marker=None, limit=10):
-        """Queue names of the project in order after ``marker``."""
-        prefix = self.catalog_prefix(project)
+    def names(self, project, marker=None, limit=10, kind=naming.QUEUES):
+        """Queue (or topic) names of the project in order after
+        ``marker``."""
+        prefix = self.catalog_prefix(project, kind)
         entries = self._swift.list_containers(
             prefix=prefix, marker=prefix + marker if marker else None,
             limit=limit)
         return [e['name'][len(prefix):] for e in entries]
 
-    def count(self, project):
-        prefix = self.catalog_prefix(project)
+    def count(self, project, kind=naming.QUEUES):
+        prefix = self.catalog_prefix(project, kind)
         count, marker = 0, None
         while True:
             page = self._swift.list_containers(prefix=prefix, marker=marker,
@@ -183,26 +191,34 @@ def _write_new_meta(swift, container, metadata, stripe_count):
 
 class Queues(base.QueueController):
     """The queue controller over the process's ``Catalog``, message reads
-    (stats) and writer (metadata updates, purges)."""
+    (stats) and writer (metadata updates, purges); with ``kind =
+    naming.TOPICS``, the topic controller."""
 
-    def __init__(self, process):
+    def __init__(self, process, kind=naming.QUEUES):
         self._process = process
+        self._kind = kind
+
+    def _container(self, project, name):
+        return self._process.parts.catalog.container(project, name,
+                                                     self._kind)
+
+    def _subscriptions(self):
+        return self._process.parts.subscription_stores[self._kind]
 
     @errors.swift_errors
     def create(self, project, name, metadata=None):
-        catalog = self._process.parts.catalog
-        return catalog.create_queue(catalog.container(project, name),
-                                    metadata or {})
+        return self._process.parts.catalog.create_queue(
+            self._container(project, name), metadata or {})
 
     @errors.swift_errors
     def exists(self, project, name):
-        catalog = self._process.parts.catalog
-        return catalog.exists(catalog.container(project, name))
+        return self._process.parts.catalog.exists(
+            self._container(project, name))
 
     @errors.swift_errors
     def get_metadata(self, project, name, fresh=True):
         catalog = self._process.parts.catalog
-        container = catalog.container(project, name)
+        container = self._container(project, name)
         metadata, _ = (catalog.read_meta(container, newest=True) if fresh
                        else catalog.cached_meta(container))
         if metadata is None:
@@ -215,7 +231,7 @@ class Queues(base.QueueController):
     @errors.swift_errors
     def update_metadata(self, project, name, update):
         parts = self._process.parts
-        container = parts.catalog.container(project, name)
+        container = self._container(project, name)
         if not parts.catalog.exists(container):
             raise errors.QueueDoesNotExist(name, project)
         metadata, count = parts.writer.update_metadata(container, update)
@@ -226,7 +242,8 @@ class Queues(base.QueueController):
     def list(self, project, marker=None, limit=10, detailed=False):
         parts = self._process.parts
         queues = [{'name': name}
-                  for name in parts.catalog.names(project, marker, limit)]
+                  for name in parts.catalog.names(project, marker, limit,
+                                                  self._kind)]
         if detailed and queues:
             metas = parts.executor.map(
                 lambda q: self._metadata_or_empty(project, q['name']), queues)
@@ -242,14 +259,14 @@ class Queues(base.QueueController):
 
     @errors.swift_errors
     def count(self, project):
-        return self._process.parts.catalog.count(project)
+        return self._process.parts.catalog.count(project, self._kind)
 
     @errors.swift_errors
     def delete(self, project, name):
         parts = self._process.parts
-        parts.subscriptions.delete_queue(project, name)
-        layout = parts.catalog.layout_of(
-            parts.catalog.container(project, name), fresh=True)
+        self._subscriptions().delete_queue(project, name)
+        layout = parts.catalog.layout_of(self._container(project, name),
+                                         fresh=True)
         # Stripe 0 (with ``meta``, in the catalog) goes last: a queue is
         # gone only once all its stripes are.
         for container in reversed(layout.containers):
@@ -258,15 +275,17 @@ class Queues(base.QueueController):
     @errors.swift_errors
     def stats(self, project, name):
         parts = self._process.parts
-        return parts.reads.stats(parts.catalog.layout(project, name))
+        return parts.reads.stats(parts.catalog.layout_of(
+            self._container(project, name)))
 
     @errors.swift_errors
     def purge(self, project, name, resource_types):
         parts = self._process.parts
         if 'subscriptions' in resource_types:
-            parts.subscriptions.delete_queue(project, name)
+            self._subscriptions().delete_queue(project, name)
         if 'messages' in resource_types:
-            for container in parts.catalog.layout(project, name).containers:
+            layout = parts.catalog.layout_of(self._container(project, name))
+            for container in layout.containers:
                 try:
                     parts.writer.purge(container)
                 except errors.QueueDoesNotExist:

@@ -16,15 +16,20 @@ from swiftq.swift.errors import SwiftUnavailable
 
 
 class Messages(base.MessageController):
+    """The messages of queues, or with ``kind = naming.TOPICS`` of topics
+    (which have no claims: nothing claims their messages)."""
 
-    def __init__(self, process):
+    def __init__(self, process, kind=naming.QUEUES):
         self._process = process
+        self._kind = kind
         self._post_turn = itertools.count(random.randrange(naming.MAX_STRIPES))
+
+    def _layout(self, project, queue):
+        return self._process.parts.catalog.layout(project, queue, self._kind)
 
     @errors.swift_errors
     def post(self, project, queue, messages, client_id):
-        parts = self._process.parts
-        return self.post_to(parts.catalog.layout(project, queue), messages,
+        return self.post_to(self._layout(project, queue), messages,
                             client_id)
 
     def post_to(self, layout, messages, client_id):
@@ -60,7 +65,7 @@ class Messages(base.MessageController):
              echo=False, include_claimed=False, include_delayed=False,
              wait=0):
         parts = self._process.parts
-        layout = parts.catalog.layout(project, queue)
+        layout = self._layout(project, queue)
 
         def attempt():
             return parts.reads.list(layout, client_id, marker, limit, echo,
@@ -78,14 +83,13 @@ class Messages(base.MessageController):
 
     @errors.swift_errors
     def get_many(self, project, queue, message_ids):
-        parts = self._process.parts
-        return parts.reads.get_many(parts.catalog.layout(project, queue),
-                                    message_ids)
+        return self._process.parts.reads.get_many(
+            self._layout(project, queue), message_ids)
 
     @errors.swift_errors
     def delete(self, project, queue, message_id, claim_id=None):
         parts = self._process.parts
-        layout = parts.catalog.layout(project, queue)
+        layout = self._layout(project, queue)
         message = layout.message(message_id)
         claim = layout.claim(claim_id) if claim_id is not None else None
         if claim_id is not None and claim is None:
@@ -106,7 +110,7 @@ class Messages(base.MessageController):
     @errors.swift_errors
     def delete_many(self, project, queue, message_ids, claim_ids=None):
         parts = self._process.parts
-        layout = parts.catalog.layout(project, queue)
+        layout = self._layout(project, queue)
         claims_by_stripe = {}
         for claim_id in claim_ids or ():
             claim = layout.claim(claim_id)
@@ -131,7 +135,7 @@ class Messages(base.MessageController):
                 return container, []
 
         container, picked = parts.picker.take(
-            parts.catalog.layout(project, queue), pop,
+            self._layout(project, queue), pop,
             lambda result: bool(result[1]), at_most_once=True) or (None, [])
         now = time.time()
         return [outward(container, parts.formatter.picked(p, now))

@@ -48,6 +48,14 @@ queue container nor in a project's catalog):
 
 A listing with delimiter ``/`` is the set of queues with subscriptions
 (see doc/source/design/subscriptions.rst).
+
+*Topics* (Zaqar's ``/v2/topics``) are stored exactly as queues are, under
+the deployment's *topic prefix* ``<prefix>-topics``: a topic container is
+``<prefix>-topics:<project key>:<topic name>``. ``-`` is not allowed in a
+prefix, so a topic and a queue of one name never share a container, and
+neither catalog lists the other. Their subscriptions are in the same
+index container (named by the topic container), so the notifier delivers
+topic messages as it delivers queue messages.
 """
 
 import hashlib
@@ -86,6 +94,10 @@ SUBSCRIPTION_ID_RE = re.compile(
     r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 SUBSCRIPTIONS_SUFFIX = '.subscriptions'
 SUBSCRIBER_MARKER = '~'
+TOPICS_SUFFIX = '-topics'
+#: The kinds of resource stored as queue containers.
+QUEUES = 'queues'
+TOPICS = 'topics'
 _PLAIN_PROJECT_RE = re.compile(r'^[A-Za-z0-9_\-]{1,64}$')
 
 
@@ -96,6 +108,18 @@ def project_key(project):
     if _PLAIN_PROJECT_RE.match(project):
         return project
     return '~' + hashlib.sha256(project.encode('utf-8')).hexdigest()[:40]
+
+
+def kind_prefix(prefix, kind):
+    """The container prefix of ``kind`` (QUEUES or TOPICS) in the
+    deployment whose prefix is ``prefix``."""
+    return prefix + TOPICS_SUFFIX if kind == TOPICS else prefix
+
+
+def kind_of_container(container):
+    """QUEUES or TOPICS: what a (stripe 0) container holds."""
+    prefix = container.split(':', 1)[0].split(STRIPE_SEPARATOR, 1)[0]
+    return TOPICS if prefix.endswith(TOPICS_SUFFIX) else QUEUES
 
 
 def catalog_prefix(prefix, project):

@@ -16,6 +16,7 @@ from swiftq.storage import catalog as catalog_mod
 from swiftq.storage import encryption
 from swiftq.storage import message_format
 from swiftq.storage import message_reads
+from swiftq.storage import naming
 from swiftq.storage import segments as segments_mod
 from swiftq.storage import stripes
 from swiftq.storage import subscriptions as subscriptions_mod
@@ -34,7 +35,8 @@ class ProcessParts:
     """Everything of one process, wired once: the Swift client and thread
     pool, segments, the lease keeper and the lease holder's writer, the
     long-poll watcher, the stripe picker, the catalog with its metadata
-    cache, message reads and subscriptions.
+    cache, message reads and subscriptions (a store per kind: queues,
+    topics).
 
     ``post_dead_letter(queue container, message, client_id)``: how the
     writer posts to a dead-letter queue (``messages.Messages``); ``swift``:
@@ -76,10 +78,15 @@ class ProcessParts:
             self.leases,
             lambda container: stripes.look_for_free(
                 self.segments, self.reads.read_state, container)[0])
-        self.subscriptions = subscriptions_mod.SubscriptionStore(
-            self.swift, conf.swift.container_prefix, executor=self.executor,
-            write_deadline=conf.claims.lease_write_deadline,
-            settle_delay=conf.claims.lease_settle_delay)
+        self.subscription_stores = {
+            kind: subscriptions_mod.SubscriptionStore(
+                self.swift, conf.swift.container_prefix,
+                executor=self.executor,
+                write_deadline=conf.claims.lease_write_deadline,
+                settle_delay=conf.claims.lease_settle_delay, kind=kind)
+            for kind in (naming.QUEUES, naming.TOPICS)}
+        #: The queues' store (topics have theirs in subscription_stores).
+        self.subscriptions = self.subscription_stores[naming.QUEUES]
 
 
 class PerProcess:

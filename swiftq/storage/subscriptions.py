@@ -80,13 +80,15 @@ class SubscriptionStore:
     ``swift``: a :class:`swiftq.swift.client.SwiftClient`; ``prefix``: the
     deployment's container prefix; ``executor`` (optional): a thread pool
     to read a listing's documents in parallel; ``write_deadline`` and
-    ``settle_delay``: Delta and D of the marker protocol (D > Delta).
+    ``settle_delay``: Delta and D of the marker protocol (D > Delta);
+    ``kind``: whose subscriptions (``naming.QUEUES`` or ``naming.TOPICS``:
+    both kinds share the index, named by their containers).
     """
 
     def __init__(self, swift, prefix, executor=None, write_deadline=1.0,
-                 settle_delay=1.2, clock=time.time):
+                 settle_delay=1.2, clock=time.time, kind=naming.QUEUES):
         self._swift = swift
-        self._prefix = prefix
+        self._prefix = naming.kind_prefix(prefix, kind)
         self._index = naming.subscriptions_container(prefix)
         self._executor = executor
         self._write_deadline = write_deadline
@@ -406,37 +408,38 @@ class SubscriptionStore:
 
 
 class Subscriptions(base.SubscriptionController):
-    """The subscription controller over the process's SubscriptionStore."""
+    """The subscription controller over the process's SubscriptionStore
+    of ``kind`` (queues' or topics')."""
 
-    def __init__(self, process):
+    def __init__(self, process, kind=naming.QUEUES):
         self._process = process
+        self._kind = kind
+
+    def _store(self):
+        return self._process.parts.subscription_stores[self._kind]
 
     @errors.swift_errors
     def create(self, project, queue, subscriber, ttl, options,
                created_trust=None):
-        return self._process.parts.subscriptions.create(
-            project, queue, subscriber, ttl, options, created_trust)
+        return self._store().create(project, queue, subscriber, ttl,
+                                    options, created_trust)
 
     @errors.swift_errors
     def get(self, project, queue, sub_id):
-        return self._process.parts.subscriptions.get(project, queue, sub_id)
+        return self._store().get(project, queue, sub_id)
 
     @errors.swift_errors
     def list(self, project, queue, marker=None, limit=10):
-        return self._process.parts.subscriptions.list(project, queue, marker,
-                                                      limit)
+        return self._store().list(project, queue, marker, limit)
 
     @errors.swift_errors
     def update(self, project, queue, sub_id, changes):
-        self._process.parts.subscriptions.update(project, queue, sub_id,
-                                                 changes)
+        self._store().update(project, queue, sub_id, changes)
 
     @errors.swift_errors
     def confirm(self, project, queue, sub_id, confirmed):
-        self._process.parts.subscriptions.confirm(project, queue, sub_id,
-                                                  confirmed)
+        self._store().confirm(project, queue, sub_id, confirmed)
 
     @errors.swift_errors
     def delete(self, project, queue, sub_id):
-        return self._process.parts.subscriptions.delete(project, queue,
-                                                        sub_id)
+        return self._store().delete(project, queue, sub_id)

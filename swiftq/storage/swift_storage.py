@@ -10,6 +10,9 @@
   (``stripes``, ``holder``, ``watch``);
 * ``subscriptions.Subscriptions``.
 
+Topics are the same three controllers (``topics``, ``topic_messages``,
+``topic_subscriptions``) over the topics' containers (``naming.TOPICS``).
+
 What they share lives once per process in ``process.ProcessParts``. Names
 are in ``naming``; the protocol is in doc/source/design/claims.rst.
 """
@@ -18,6 +21,7 @@ from swiftq.storage import base
 from swiftq.storage import catalog
 from swiftq.storage import claims
 from swiftq.storage import messages
+from swiftq.storage import naming
 from swiftq.storage import process
 from swiftq.storage import subscriptions
 from swiftq.swift.errors import SwiftUnavailable
@@ -36,6 +40,10 @@ class SwiftStorage(base.Storage):
         self.messages = messages.Messages(self._process)
         self.claims = claims.Claims(self._process)
         self.subscriptions = subscriptions.Subscriptions(self._process)
+        self.topics = catalog.Queues(self._process, naming.TOPICS)
+        self.topic_messages = messages.Messages(self._process, naming.TOPICS)
+        self.topic_subscriptions = subscriptions.Subscriptions(
+            self._process, naming.TOPICS)
 
     def is_alive(self):
         try:

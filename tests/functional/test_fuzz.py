@@ -122,11 +122,12 @@ JSON_VALUES = st.recursive(
 
 
 def _segment(kind):
-    """A path segment: a fixed queue name, a valid name, or nasty."""
+    """A path segment: a fixed queue (or topic) name, a valid name, or
+    nasty."""
     quoted_text = st.text(min_size=1, max_size=40).map(
         lambda t: parse.quote(t, safe=''))
     choices = [st.sampled_from(NASTY_SEGMENTS), quoted_text, VALID_NAMES]
-    if kind == 'queue_name':
+    if kind in ('queue_name', 'topic_name'):
         choices.append(st.sampled_from(['fuzz-a', 'fuzz-b']))
     else:
         choices.append(st.uuids().map(str))
@@ -136,7 +137,8 @@ def _segment(kind):
 @st.composite
 def paths(draw, template):
     path = template
-    for name in ('queue_name', 'message_id', 'claim_id'):
+    for name in ('queue_name', 'topic_name', 'message_id', 'claim_id',
+                 'subscription_id'):
         if '{%s}' % name in path:
             path = path.replace('{%s}' % name, draw(_segment(name)), 1)
     trick = draw(st.sampled_from(['none'] * 6 + [
@@ -358,11 +360,33 @@ EXPLICIT = [
 
 
 def _fill_valid(draw, template):
-    path = template.replace('{queue_name}', draw(st.sampled_from(
-        ['fuzz-a', 'fuzz-b', 'fuzz-c'])))
+    path = template
+    for name in ('{queue_name}', '{topic_name}'):
+        path = path.replace(name, draw(st.sampled_from(
+            ['fuzz-a', 'fuzz-b', 'fuzz-c'])))
     for name in ('{message_id}', '{claim_id}'):
         path = path.replace(name, draw(st.uuids().map(lambda u: u.hex)))
-    return path
+    return path.replace('{subscription_id}', draw(st.uuids().map(str)))
+
+
+def _filled(template):
+    return template.replace('{topic_name}', 'fuzz-a').replace(
+        '{message_id}', uuid.uuid4().hex).replace(
+        '{subscription_id}', str(uuid.uuid4()))
+
+
+#: Every topic operation at least once, with a valid path and (where it
+#: takes one) a body nested past the recursion limit; and dot-only topic
+#: names.
+TOPIC_EXPLICIT = [
+    _explicit(method, template, _filled(template),
+              DEEP_OBJECT if _body_schema(template, method) else None)
+    for template, method, _ in OPERATIONS
+    if template.startswith('/v2/topics')] + [
+    _explicit('PUT', '/v2/topics/{topic_name}', '/v2/topics/..'),
+    _explicit('POST', '/v2/topics/{topic_name}/messages',
+              '/v2/topics/../messages', b'{"messages": [{"body": 1}]}'),
+]
 
 
 # ---------------------------------------------------------------------------
@@ -472,6 +496,11 @@ def fuzz_setup(swiftq_server):
         client.post('/v2/queues/%s/messages' % name,
                     json={'messages': [{'body': i} for i in range(3)]})
     client.post('/v2/queues/fuzz-a/claims?limit=1')
+    client.put('/v2/topics/fuzz-a', json={'k': 1})
+    client.post('/v2/topics/fuzz-a/messages',
+                json={'messages': [{'body': i} for i in range(3)]})
+    client.post('/v2/topics/fuzz-a/subscriptions',
+                json={'subscriber': 'http://127.0.0.1:9/fuzz'})
     client.close()
     return swiftq_server
 
@@ -499,9 +528,10 @@ def _run(fuzz_setup, name, strategy, max_examples, expect_4xx=None,
 
 def test_fuzz_api_from_openapi_no_5xx_and_json_4xx(fuzz_setup):
     """~190 requests from the document (plus nasty values and the
-    :data:`EXPLICIT` cases): < 500, JSON errors, no hang."""
+    :data:`EXPLICIT` and :data:`TOPIC_EXPLICIT` cases): < 500, JSON
+    errors, no hang."""
     _run(fuzz_setup, 'openapi-fuzz', requests_(), 180,
-         examples=EXPLICIT)
+         examples=EXPLICIT + TOPIC_EXPLICIT)
 
 
 def test_fuzz_path_tricks_no_5xx_and_json_4xx(fuzz_setup):
@@ -513,7 +543,7 @@ def test_fuzz_path_tricks_no_5xx_and_json_4xx(fuzz_setup):
 def _not_public(request):
     path = request['target'].split('?')[0]
     return request['template'] not in PUBLIC_TEMPLATES and \
-        path.startswith('/v2/queues')
+        path.startswith(('/v2/queues', '/v2/topics'))
 
 
 def test_fuzz_keystone_style_headers_clean_4xx(fuzz_setup):

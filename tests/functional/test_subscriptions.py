@@ -20,7 +20,6 @@ from swiftq.api import openapi
 from swiftq.auth import signing
 from swiftq.storage import naming
 from swiftq.swift.client import SwiftClient
-from tests.functional import server as server_lib
 from tests.functional.test_openapi_sync import check_response
 
 SECRET = 'subscription-test-secret'
@@ -58,10 +57,10 @@ def short_api(short_server, api_factory):
 
 
 @pytest.fixture(scope='module')
-def shared(swiftq_server):
+def shared(swiftq_server, api_client_class):
     """One subscription on the default server, for tests that only read
     it or fail to change it: ``(client, queue, subscription id)``."""
-    client = server_lib.ApiClient(swiftq_server.base_url)
+    client = api_client_class(swiftq_server.base_url)
     queue = qname('shared')
     sub_id = create(client, queue)
     yield client, queue, sub_id

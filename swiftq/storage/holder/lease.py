@@ -307,7 +307,7 @@ class LeaseKeeper:
             raise SwiftUnavailable('lease read answered %d' % resp.status)
         floor = _state_floor(resp) if resp.status == 200 else 0
         handed_to_me = resp.status == 200 and self._handed_to_me(resp)
-        body = self._document(uuid.uuid4().hex, floor)
+        body = _lease_body(self._holder, uuid.uuid4().hex, floor)
         check, read_back = self._write_and_read_back(container, body,
                                                      started)
         if not _shows(check, body):
@@ -383,18 +383,6 @@ class LeaseKeeper:
                  ' the queue waits for it to expire', container, why,
                  time.monotonic() - started)
 
-    def _document(self, nonce, state_floor, free=False, successor=None):
-        """The lease object's body: who wrote it, the state generation the
-        next holder must find (see ``read_state``'s floor), and for a lease
-        given back, ``free`` and the process it is handed over to."""
-        doc = {'holder': self._holder, 'nonce': nonce,
-               'state': state_floor}
-        if free:
-            doc['free'] = True
-            if successor:
-                doc['successor'] = successor
-        return json.dumps(doc).encode()
-
     def _is_held(self, resp):
         """Is the lease read in ``resp`` held, for this process? A lease
         handed over to another process is held for everybody else for as
@@ -455,7 +443,7 @@ class LeaseKeeper:
 
     def _renew(self, lease):
         started = time.monotonic()
-        body = self._document(lease.nonce, lease.state_floor)
+        body = _lease_body(self._holder, lease.nonce, lease.state_floor)
         try:
             put = self._swift.put_object(
                 lease.container, naming.LEASE, body,
@@ -498,8 +486,8 @@ class LeaseKeeper:
             # notice). Not retried: PUTs never are.
             self._swift.put_object(
                 lease.container, naming.LEASE,
-                self._document(lease.nonce, lease.state_floor, free=True,
-                               successor=lease.successor),
+                _lease_body(self._holder, lease.nonce, lease.state_floor,
+                            free=True, successor=lease.successor),
                 content_type='application/json', timeout=2.0,
                 deadline=lease.write_deadline())
         except SwiftUnavailable:
@@ -583,6 +571,18 @@ class _Holding:
             self._keeper.retire(self._lease)
         self._keeper._exit(self._lease)
         return False
+
+
+def _lease_body(holder, nonce, state_floor, free=False, successor=None):
+    """The lease object's body: who wrote it, the state generation the next
+    holder must find (see ``read_state``'s floor), and for a lease given
+    back, ``free`` and the process it is handed over to."""
+    doc = {'holder': holder, 'nonce': nonce, 'state': state_floor}
+    if free:
+        doc['free'] = True
+        if successor:
+            doc['successor'] = successor
+    return json.dumps(doc).encode()
 
 
 def _parsed(resp):

@@ -24,8 +24,12 @@ def test_service_on_extensions(app, conf, storage):
 
 
 def test_one_blueprint_per_resource(app):
-    assert set(app.blueprints) == {'homedoc', 'health', 'openapi', 'queues',
-                                   'messages', 'claims', 'subscriptions'}
+    """Topics reuse the queue, message and subscription blueprints (a
+    queue's own resources: ``queue``; its pre-signed URLs: queues only)."""
+    assert set(app.blueprints) == {
+        'homedoc', 'health', 'openapi', 'queues', 'queue', 'queue_share',
+        'messages', 'claims', 'subscriptions', 'topic_queues',
+        'topic_queue', 'topic_messages', 'topic_subscriptions'}
 
 
 def test_max_content_length_from_conf(app, conf):

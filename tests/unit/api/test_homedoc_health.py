@@ -66,11 +66,39 @@ ZAQAR_RELATIONS = {
 }
 
 
+#: Topics: Zaqar's home document has no relations for them; swiftq's follow
+#: the queue relations' names.
+TOPIC_RELATIONS = {
+    'rel/topics', 'rel/topic', 'rel/topic_stats', 'rel/topic_purge',
+    'rel/topic_messages', 'rel/topic_post_messages',
+    'rel/topic_messages_delete', 'rel/topic_message',
+    'rel/topic_subscriptions_get', 'rel/topic_subscriptions_post',
+    'rel/topic_subscription', 'rel/topic_subscription_patch',
+    'rel/topic_subscription_confirm',
+}
+
+
 def test_json_home_lists_zaqars_resources_and_swiftqs_own(client):
     resources = json.loads(client.get('/v2').get_data())['resources']
     own = {rel for rel in resources if rel.startswith('rel/x-swiftq-')}
     assert own == {'rel/x-swiftq-wait_messages', 'rel/x-swiftq-wait_claim'}
-    assert set(resources) - own == ZAQAR_RELATIONS
+    topics = {rel for rel in resources if rel.startswith('rel/topic')}
+    assert topics == TOPIC_RELATIONS
+    assert set(resources) - own - topics == ZAQAR_RELATIONS
+
+
+def test_json_home_topic_relations(client):
+    resources = json.loads(client.get('/v2').get_data())['resources']
+    assert resources['rel/topic'] == {
+        'href-template': '/v2/topics/{topic_name}',
+        'href-vars': {'topic_name': 'param/topic_name'},
+        'hints': {'allow': ['GET', 'PUT', 'DELETE', 'PATCH'],
+                  'formats': {'application/json': {}}},
+    }
+    assert resources['rel/topic_subscription_confirm']['href-template'] \
+        == '/v2/topics/{topic_name}/subscriptions/{subscription_id}/confirm'
+    assert resources['rel/topics']['href-template'] == \
+        '/v2/topics{?marker,limit,detailed}'
 
 
 def test_json_home_queue_share_as_zaqar(client):
@@ -90,7 +118,7 @@ def test_json_home_subscriptions_as_zaqar(client):
     ``confirm``); the id variable is named as in Zaqar's routes."""
     resources = json.loads(client.get('/v2').get_data())['resources']
     subs = {rel: res for rel, res in resources.items()
-            if 'subscription' in rel}
+            if 'subscription' in rel and not rel.startswith('rel/topic')}
     assert sorted(subs) == ['rel/subscription', 'rel/subscription_patch',
                             'rel/subscriptions_get',
                             'rel/subscriptions_post']

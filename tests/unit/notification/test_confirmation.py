@@ -16,9 +16,10 @@ EXPIRES = datetime.datetime(2030, 1, 2, tzinfo=datetime.timezone.utc)
 CONFIRM = '/v2/queues/q1/subscriptions/s1/confirm'
 
 
-def make_request(key='k'):
+def make_request(key='k', container='swiftq:p1:q1'):
     conf = new_conf(overrides={('signed_url', 'secret_key'): key})
     sub = types.SimpleNamespace(id='s1', queue='q1', project='p1',
+                                container=container,
                                 expires=EXPIRES.timestamp())
     return confirmation.request(conf, sub, now=NOW)
 
@@ -57,6 +58,15 @@ def test_signed_for_put_on_the_confirm_path_only():
     with pytest.raises(signing.InvalidSignature):
         signing.check('k', signed, 'PUT', CONFIRM,
                       now=EXPIRES.replace(tzinfo=None))
+
+
+def test_a_topic_subscription_is_confirmed_under_topics():
+    message = make_request(container='swiftq-topics:p1:q1')
+    path = '/v2/topics/q1/subscriptions/s1/confirm'
+    assert message['URL-Paths'] == path
+    signing.check('k', presented(message), 'PUT', path, now=NOW)
+    with pytest.raises(signing.NotCovered):
+        signing.check('k', presented(message), 'PUT', CONFIRM, now=NOW)
 
 
 def test_no_key_no_request():

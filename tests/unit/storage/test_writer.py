@@ -17,7 +17,6 @@ from swiftq.storage.holder import commit
 from swiftq.storage.holder import sync
 from swiftq.storage.holder.view import QueueView
 from swiftq.storage.queue_state import QueueState
-from swiftq.storage.holder import lease as lease_mod
 from swiftq.swift.errors import DeadlinePassed
 from swiftq.swift.errors import SwiftTimeout
 from swiftq.swift.errors import SwiftUnavailable
