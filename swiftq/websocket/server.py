@@ -28,6 +28,7 @@ from websockets import exceptions as ws_exceptions
 from swiftq.websocket import actions
 from swiftq.websocket import bridge as bridge_lib
 from swiftq.websocket import protocol
+from swiftq.websocket import push as push_lib
 
 LOG = logging.getLogger(__name__)
 
@@ -76,11 +77,20 @@ class Session:
         self._expiry = None
         peer = connection.remote_address
         self.peer = peer[0] if peer else ''
+        self.headers = {}           # of the last frame served
+        self.pushes = push_lib.Pushes(server, connection, self._call)
+
+    def _call(self, method, path):
+        """The API in process, as this socket's last frame (pushes' own
+        requests: checks and deletions of its subscriptions)."""
+        return self.server.bridge.call(method, path, '', None, self.headers,
+                                       token=self.token, peer=self.peer)
 
     def _timeout(self, opened):
         loop = asyncio.get_running_loop()
         timeouts = []
-        if self.server.conf.websocket.idle_timeout:
+        if self.server.conf.websocket.idle_timeout and \
+                not self.pushes.active:
             timeouts.append((self.server.conf.websocket.idle_timeout, IDLE))
         if self.keystone and not (self.authenticated or self.started):
             left = opened + self.server.conf.websocket.auth_timeout - \
@@ -111,6 +121,11 @@ class Session:
         if self._expiry is not None:
             self._expiry.cancel()
 
+    def closed(self):
+        """The socket is gone."""
+        self.close()
+        self.pushes.close()
+
     # -- one frame ------------------------------------------------------------
     async def answer(self, data, binary):
         payload, error = protocol.decode(data, binary)
@@ -132,16 +147,29 @@ class Session:
                         request, 403, {'error': actions.NOT_AUTHENTIFIED})
                 signed = True
             self.started = True
+            self.headers = request.headers
+            subscriber = None
+            if spec.name == 'subscription_create':
+                subscriber = self.pushes.subscriber()
             status, body = await self.server.in_thread(
                 actions.run, spec, request.body, functools.partial(
                     self.server.bridge.call, headers=request.headers,
-                    token=None if signed else self.token, peer=self.peer),
+                    token=None if signed else self.token, peer=self.peer,
+                    socket=subscriber),
                 signed=signed)
+            self._after(spec, request, status, subscriber, binary)
         except Exception as exc:
             LOG.exception('Unexpected error serving %r', name)
             return protocol.answer(request, 500, {
                 'exception': str(exc), 'error': actions.UNEXPECTED})
         return protocol.answer(request, status, body)
+
+    def _after(self, spec, request, status, subscriber, binary):
+        """Start or stop pushing for what the action did."""
+        if subscriber is not None and subscriber.created and status == 201:
+            self.pushes.start(subscriber.created, binary)
+        elif spec.name == 'subscription_delete' and status == 204:
+            self.pushes.stop(request.body.get('subscription_id'))
 
     async def authenticate(self, request):
         echo = protocol.Request({'action': 'authenticate'})
@@ -167,14 +195,19 @@ class Session:
 
 
 class WebsocketServer:
-    """``swiftq-websocket``'s server over the API application ``app``
-    (by default one built from ``conf``)."""
+    """``swiftq-websocket``'s server over the API application ``app`` and
+    its ``storage`` (by default both built from ``conf``)."""
 
-    def __init__(self, conf, app=None):
+    def __init__(self, conf, app=None, storage=None):
         if app is None:
             from swiftq import app as app_lib
-            app = app_lib.create_app(conf)
+            from swiftq.storage import swift_storage
+            storage = swift_storage.SwiftStorage(conf)
+            app = app_lib.create_app(conf, storage=storage)
         self.conf = conf
+        #: Where pushed subscriptions follow their queues (the storage the
+        #: API runs on).
+        self.storage = storage
         self.bridge = bridge_lib.Bridge(app, conf)
         self.pool = concurrent.futures.ThreadPoolExecutor(
             conf.websocket.threads, thread_name_prefix='swiftq-websocket')
@@ -201,7 +234,7 @@ class WebsocketServer:
         try:
             await session.serve()
         finally:
-            session.close()
+            session.closed()
             self.sessions.discard(session)
 
     async def run(self, stop=None):
