@@ -110,9 +110,8 @@ class _Feed:
         bodies = {}
         for stripe in {item[1] for item in fresh}:
             keys = [key for key, s, _ in fresh if s == stripe]
-            bodies.update(
-                ((stripe, key), body) for key, body in
-                self._feeds.segments.read_many(stripe, keys).items())
+            bodies.update(((stripe, key), body) for key, body in
+                          self._read(stripe, keys).items())
         for key, stripe, segment in fresh:
             body = bodies.get((stripe, key))
             self.handed[(stripe, key)] = key
@@ -123,6 +122,26 @@ class _Feed:
                     follower.deliver(segment, body)
         self.handed = {k: v for k, v in self.handed.items()
                        if v > window_start}
+
+
+    def _read(self, stripe, keys):
+        """``{key: body or None}``; a segment that cannot be decrypted
+        (an encrypted queue, a key the service lacks) is passed over,
+        logged once, rather than tried again and again."""
+        segments = self._feeds.segments
+        try:
+            return segments.read_many(stripe, keys)
+        except errors.EncryptionUnavailable:
+            pass
+        bodies = {}
+        for key in keys:
+            try:
+                bodies[key] = segments.read(stripe, key)
+            except errors.EncryptionUnavailable as exc:
+                LOG.error('feed of %s: segment %s not pushed: %s',
+                          self.container, key, exc)
+                bodies[key] = None
+        return bodies
 
 
 class Feeds:
