@@ -160,9 +160,12 @@ class Feeds:
         self._feeds = {}
         self._lock = threading.Lock()
 
-    def follow(self, container, deliver):
-        """A :class:`Following` of ``container`` from now on."""
-        since = '%016x' % (time.time_ns() - self._skew_ns)
+    def follow(self, container, deliver, since_ns=None):
+        """A :class:`Following` of ``container`` from ``since_ns`` (epoch
+        nanoseconds; default now), less the clock skew."""
+        if since_ns is None:
+            since_ns = time.time_ns()
+        since = '%016x' % (since_ns - self._skew_ns)
         following = Following(self, container, deliver, since)
         with self._lock:
             feed = self._feeds.get(container)

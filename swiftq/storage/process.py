@@ -34,8 +34,8 @@ IO_THREADS = 16
 class ProcessParts:
     """Everything of one process, wired once: the Swift client and thread
     pool, segments, the lease keeper and the lease holder's writer, the
-    long-poll watcher and the feeds it wakes, the stripe picker, the catalog with its metadata
-    cache, message reads and subscriptions.
+    long-poll watcher and the feeds it wakes, the stripe picker, the
+    catalog with its metadata cache, message reads and subscriptions.
 
     ``post_dead_letter(queue container, message, client_id)``: how the
     writer posts to a dead-letter queue (``messages.Messages``); ``swift``:

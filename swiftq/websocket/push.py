@@ -44,13 +44,16 @@ BACKLOG_FULL = (4008, 'Push backlog full.')
 
 class SocketSubscriber:
     """What the API is handed (``swiftq.api.subscriptions.SOCKET``) to
-    subscribe the socket: its ``uri``; it learns what was subscribed."""
+    subscribe the socket: its ``uri``; it learns what was subscribed.
+    Made when the request arrives: messages posted from then on (less
+    the clock skew) are pushed."""
 
-    __slots__ = ('uri', 'created')
+    __slots__ = ('uri', 'created', 'since_ns')
 
     def __init__(self, uri):
         self.uri = uri
         self.created = None
+        self.since_ns = time.time_ns()
 
     def subscribed(self, project, queue, subscription_id, ttl):
         self.created = (project, queue, subscription_id, ttl)
@@ -111,10 +114,12 @@ class Pushes:
         return SocketSubscriber(self.uri)
 
     # -- starting and stopping (on the loop) --------------------------------
-    def start(self, created, binary):
-        """Push what ``created`` (``SocketSubscriber.created``) subscribed
-        to; further pushes are encoded as ``binary`` says."""
-        project, queue, subscription_id, ttl = created
+    def start(self, subscriber, binary):
+        """Push what ``subscriber`` (a :class:`SocketSubscriber` the API
+        subscribed) subscribed to; further pushes are encoded as
+        ``binary`` says. Called once the create's answer is sent, so no
+        push comes before it."""
+        project, queue, subscription_id, ttl = subscriber.created
         self.binary = binary
         if self._closed or subscription_id in self.subscriptions:
             return
@@ -123,7 +128,8 @@ class Pushes:
         pushed.expiry = self._loop.call_later(ttl, self._check, pushed)
         pushed.following = self.server.storage.messages.follow(
             project, queue,
-            lambda segment, body: self._deliver(pushed, segment, body))
+            lambda segment, body: self._deliver(pushed, segment, body),
+            since_ns=subscriber.since_ns)
         if self._sender is None:
             self._sender = asyncio.ensure_future(self._send_forever())
 

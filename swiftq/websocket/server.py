@@ -78,6 +78,7 @@ class Session:
         peer = connection.remote_address
         self.peer = peer[0] if peer else ''
         self.headers = {}           # of the last frame served
+        self._then = None           # what to do once the answer is sent
         self.pushes = push_lib.Pushes(server, connection, self._call)
 
     def _call(self, method, path):
@@ -116,6 +117,9 @@ class Session:
                 await self.connection.send(_encoded(document, binary))
             except ws_exceptions.ConnectionClosed:
                 return
+            if self._then is not None:
+                then, self._then = self._then, None
+                then()
 
     def close(self):
         if self._expiry is not None:
@@ -167,7 +171,8 @@ class Session:
     def _after(self, spec, request, status, subscriber, binary):
         """Start or stop pushing for what the action did."""
         if subscriber is not None and subscriber.created and status == 201:
-            self.pushes.start(subscriber.created, binary)
+            self._then = functools.partial(self.pushes.start, subscriber,
+                                           binary)
         elif spec.name == 'subscription_delete' and status == 204:
             self.pushes.stop(request.body.get('subscription_id'))
 

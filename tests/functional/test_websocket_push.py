@@ -115,6 +115,25 @@ def test_push_exact_frames_from_every_process(ws_pair, api_factory):
         time.sleep(0.2)
 
 
+def test_a_post_while_subscribing_is_pushed_after_the_answer(ws_pair,
+                                                             api_factory):
+    """The create takes ``lease_settle_delay`` (1.2 s, the subscriber
+    marker's protocol): a post meanwhile is pushed, after the 201."""
+    with ws_lib.Client(ws_pair[0].url) as client:
+        http = api_factory(project=client.project)
+        client.ws.send(json.dumps({
+            'action': 'subscription_create', 'headers': client.headers,
+            'body': {'queue_name': 'during', 'ttl': 600}}))
+        time.sleep(0.4)
+        assert http.post('/v2/queues/during/messages', json={
+            'messages': [{'body': 'meanwhile', 'ttl': 60}]}
+        ).status_code == 201
+        answer = client.receive()
+        assert answer['request']['action'] == 'subscription_create'
+        assert status(answer) == 201
+        assert pushed(client) == notification('meanwhile', 'during', ttl=60)
+
+
 def test_every_process_pushes_to_its_own_sockets(ws_pair, api_factory):
     first, second = ws_pair
     with ws_lib.Client(first.url) as one, \

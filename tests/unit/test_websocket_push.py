@@ -39,8 +39,8 @@ def _server(followings):
         bind_host='127.0.0.1', bind_port=9000, push_backlog_size=4096,
         push_recheck_interval=600)
     messages = types.SimpleNamespace(
-        follow=lambda project, queue, deliver: followings.append(
-            (deliver, Following())) or followings[-1][1])
+        follow=lambda project, queue, deliver, since_ns: (
+            followings.append((deliver, Following())) or followings[-1][1]))
     return types.SimpleNamespace(
         conf=types.SimpleNamespace(websocket=websocket),
         storage=types.SimpleNamespace(messages=messages),
@@ -57,7 +57,9 @@ def test_a_socket_that_does_not_read_is_closed_at_its_backlog_limit():
                              lambda method, path: calls.append((method,
                                                                 path)))
         assert pushes.uri.startswith('ws://127.0.0.1:9000/')
-        pushes.start(('project', 'q', 'sub-1', 600), binary=False)
+        subscriber = pushes.subscriber()
+        subscriber.subscribed('project', 'q', 'sub-1', 600)
+        pushes.start(subscriber, binary=False)
         deliver, following = followings[0]
         segment = types.SimpleNamespace(ttl=60, delay=0)
         body = types.SimpleNamespace(bodies=['x' * 500])
