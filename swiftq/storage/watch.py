@@ -15,14 +15,14 @@ queue's :class:`_Watch` in this process and sleeps until there is *news*:
 However many requests wait on a queue, this process spends one listing per
 ``watch_interval`` on it, two requests per probe, plus the waiters' own
 attempts after news.
-
-*Followers* (:meth:`Watcher.follow`, the feeds of pushed subscriptions,
-``swiftq.storage.feed``) keep a queue watched as waiters do, without a
-thread: their callback is called on every news.
 Claim waiters wake one at a time (a token per piece of news, passed on
 after a successful claim), so a post of one message does not send every
 waiter to the lease; listing waiters all look again, since a listing
 takes nothing away from the others.
+
+*Followers* (:meth:`Watcher.follow`, the feeds of pushed subscriptions,
+``swiftq.storage.feed``) keep a queue watched as waiters do, without a
+thread: their callback is called on every news.
 """
 
 import logging

@@ -62,12 +62,13 @@ class SocketSubscriber:
 class _Pushed:
     """One live pushed subscription of a socket."""
 
-    __slots__ = ('id', 'queue', 'following', 'expiry', 'checked_at',
-                 'checking')
+    __slots__ = ('id', 'queue', 'headers', 'following', 'expiry',
+                 'checked_at', 'checking')
 
-    def __init__(self, subscription_id, queue):
+    def __init__(self, subscription_id, queue, headers):
         self.id = subscription_id
         self.queue = queue
+        self.headers = headers      # of its create (Client-ID, project...)
         self.following = None
         self.expiry = None          # the timer at its TTL's end
         self.checked_at = time.monotonic()
@@ -85,8 +86,8 @@ class Pushes:
     """The pushed subscriptions of one socket and its backlog of pushes.
 
     ``server``: the :class:`swiftq.websocket.server.WebsocketServer`;
-    ``connection``: the socket; ``call(method, path)``: the API in
-    process, with this socket's headers and token (an ``Answer``)."""
+    ``connection``: the socket; ``call(method, path, headers)``: the API
+    in process, with this socket's token (an ``Answer``)."""
 
     def __init__(self, server, connection, call):
         self.server = server
@@ -114,16 +115,17 @@ class Pushes:
         return SocketSubscriber(self.uri)
 
     # -- starting and stopping (on the loop) --------------------------------
-    def start(self, subscriber, binary):
+    def start(self, subscriber, binary, headers):
         """Push what ``subscriber`` (a :class:`SocketSubscriber` the API
         subscribed) subscribed to; further pushes are encoded as
-        ``binary`` says. Called once the create's answer is sent, so no
+        ``binary`` says; ``headers``: the create's, for the requests about
+        the subscription. Called once the create's answer is sent, so no
         push comes before it."""
         project, queue, subscription_id, ttl = subscriber.created
         self.binary = binary
         if self._closed or subscription_id in self.subscriptions:
             return
-        pushed = _Pushed(subscription_id, queue)
+        pushed = _Pushed(subscription_id, queue, headers)
         self.subscriptions[subscription_id] = pushed
         pushed.expiry = self._loop.call_later(ttl, self._check, pushed)
         pushed.following = self.server.storage.messages.follow(
@@ -154,7 +156,7 @@ class Pushes:
 
     def _delete(self, pushed):
         try:
-            self.call('DELETE', self._path(pushed))
+            self.call('DELETE', self._path(pushed), pushed.headers)
         except Exception:
             LOG.exception('deleting pushed subscription %s', pushed.id)
 
@@ -168,7 +170,8 @@ class Pushes:
             return
         pushed.checking = True
         future = self._loop.run_in_executor(
-            self.server.pool, self.call, 'GET', self._path(pushed))
+            self.server.pool, self.call, 'GET', self._path(pushed),
+            pushed.headers)
         future.add_done_callback(lambda f: self._checked(pushed, f))
 
     def _checked(self, pushed, future):

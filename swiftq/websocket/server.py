@@ -77,14 +77,13 @@ class Session:
         self._expiry = None
         peer = connection.remote_address
         self.peer = peer[0] if peer else ''
-        self.headers = {}           # of the last frame served
         self._then = None           # what to do once the answer is sent
         self.pushes = push_lib.Pushes(server, connection, self._call)
 
-    def _call(self, method, path):
-        """The API in process, as this socket's last frame (pushes' own
+    def _call(self, method, path, headers):
+        """The API in process with this socket's token (the pushes' own
         requests: checks and deletions of its subscriptions)."""
-        return self.server.bridge.call(method, path, '', None, self.headers,
+        return self.server.bridge.call(method, path, '', None, headers,
                                        token=self.token, peer=self.peer)
 
     def _timeout(self, opened):
@@ -151,7 +150,6 @@ class Session:
                         request, 403, {'error': actions.NOT_AUTHENTIFIED})
                 signed = True
             self.started = True
-            self.headers = request.headers
             subscriber = None
             if spec.name == 'subscription_create':
                 subscriber = self.pushes.subscriber()
@@ -172,7 +170,7 @@ class Session:
         """Start or stop pushing for what the action did."""
         if subscriber is not None and subscriber.created and status == 201:
             self._then = functools.partial(self.pushes.start, subscriber,
-                                           binary)
+                                           binary, request.headers)
         elif spec.name == 'subscription_delete' and status == 204:
             self.pushes.stop(request.body.get('subscription_id'))
 

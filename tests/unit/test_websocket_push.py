@@ -53,13 +53,13 @@ def test_a_socket_that_does_not_read_is_closed_at_its_backlog_limit():
     async def scenario():
         server = _server(followings)
         socket = SocketThatDoesNotRead()
-        pushes = push.Pushes(server, socket,
-                             lambda method, path: calls.append((method,
-                                                                path)))
+        pushes = push.Pushes(
+            server, socket,
+            lambda method, path, headers: calls.append((method, path)))
         assert pushes.uri.startswith('ws://127.0.0.1:9000/')
         subscriber = pushes.subscriber()
         subscriber.subscribed('project', 'q', 'sub-1', 600)
-        pushes.start(subscriber, binary=False)
+        pushes.start(subscriber, False, {'Client-ID': 'c'})
         deliver, following = followings[0]
         segment = types.SimpleNamespace(ttl=60, delay=0)
         body = types.SimpleNamespace(bodies=['x' * 500])
