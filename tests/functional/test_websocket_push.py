@@ -26,11 +26,13 @@ PUSH_TIMEOUT = 15
 @pytest.fixture(scope='module')
 def ws_pair(local_swift, swiftq_server, tmp_path_factory):
     """Two swiftq-websocket processes on the API's namespace; subscription
-    TTLs may be as short as 1 s."""
+    TTLs may be as short as 1 s; both have an encryption key (the API
+    has none)."""
     workdir = str(tmp_path_factory.mktemp('swiftq-ws-push'))
     servers = [ws_lib.WebsocketServer(
         workdir, local_swift, container_prefix=swiftq_server.container_prefix,
-        overrides={('transport', 'min_subscription_ttl'): 1})
+        overrides={('transport', 'min_subscription_ttl'): 1,
+                   ('transport', 'message_encryption_key'): 'push-key'})
         for _ in range(2)]
     for server in servers:
         server.start()
@@ -182,6 +184,20 @@ def test_pushes_stop_on_delete_and_at_ttl(ws_pair, api_factory):
             'messages': [{'body': 'expired', 'ttl': 60}]})
         nothing_pushed(client, 2)
         assert status(client.call('ping_node', {})) == 204
+
+
+def test_an_encrypted_queue_pushes_its_messages_in_clear(ws_pair):
+    with ws_lib.Client(ws_pair[0].url) as client, \
+            ws_lib.Client(ws_pair[1].url, project=client.project) as other:
+        assert status(client.call('queue_create', {
+            'queue_name': 'sealed',
+            'metadata': {'_enable_encrypt_messages': True}})) == 201
+        subscribe(client, 'sealed')
+        assert status(other.call('message_post', {
+            'queue_name': 'sealed',
+            'messages': [{'body': {'secret': 7}, 'ttl': 60}]})) == 201
+        assert pushed(client) == notification({'secret': 7}, 'sealed',
+                                              ttl=60)
 
 
 def test_subscription_without_subscriber_is_validated(ws_pair):
