@@ -89,8 +89,7 @@ class Session:
     def _timeout(self, opened):
         loop = asyncio.get_running_loop()
         timeouts = []
-        if self.server.conf.websocket.idle_timeout and \
-                not self.pushes.active:
+        if self.server.conf.websocket.idle_timeout:
             timeouts.append((self.server.conf.websocket.idle_timeout, IDLE))
         if self.keystone and not (self.authenticated or self.started):
             left = opened + self.server.conf.websocket.auth_timeout - \
@@ -106,6 +105,8 @@ class Session:
                 async with asyncio.timeout(timeout):
                     data = await self.connection.recv()
             except TimeoutError:
+                if why is IDLE and self.pushes.active:
+                    continue    # waiting for pushes is not idling
                 await self.connection.close(*why)
                 return
             except ws_exceptions.ConnectionClosed:

@@ -247,3 +247,29 @@ def test_zaqarclient_ws_transport_as_os_collect_config(ws_pair,
         data = ws.recv()['body']
         poster.join()
     assert data == deployment
+
+
+def test_waiting_for_pushes_is_not_idling(local_swift, swiftq_server,
+                                          tmp_path, api_factory):
+    server = ws_lib.WebsocketServer(
+        str(tmp_path), local_swift,
+        container_prefix=swiftq_server.container_prefix,
+        overrides={('websocket', 'idle_timeout'): 2,
+                   ('transport', 'min_subscription_ttl'): 1}).start()
+    try:
+        with ws_lib.Client(server.url) as client:
+            subscribe(client, 'patient', ttl=8)
+            subscribed = time.monotonic()
+            time.sleep(4)           # two idle timeouts without a frame
+            api_factory(project=client.project).post(
+                '/v2/queues/patient/messages',
+                json={'messages': [{'body': 'worth the wait', 'ttl': 60}]})
+            assert pushed(client)['body'] == 'worth the wait'
+            # Once its subscription has expired, the socket idles out.
+            client.ws.settimeout(PUSH_TIMEOUT)
+            opcode, data = client.ws.recv_data(control_frame=True)
+            assert opcode == websocket.ABNF.OPCODE_CLOSE
+            assert data[2:] == b'Idle timeout.'
+            assert time.monotonic() - subscribed > 8
+    finally:
+        server.stop()
