@@ -4,14 +4,15 @@ subscriptions").
 
 A *follower* of a queue is handed every segment posted to it from when it
 began following (less ``[claims] max_clock_skew``: a segment's key is the
-posting host's clock), whichever process posted it, in key order, at
-least once per follower. The followers of one queue in this process share
+posting host's clock), whichever process posted it, at least once, in key
+order within each look. The followers of one queue in this process share
 one :class:`_Feed`, and feeds share the long-poll watching
 (:mod:`swiftq.storage.watch`): a feed is woken by the queue's news (at
 once for a post through this process, within ``watch_interval`` plus one
 listing for a post through another one); then it lists the segments of
 the last ``watch.WINDOW`` seconds of every stripe, reads those it has not
-handed out yet and hands them out. There is no thread per feed nor per
+handed out yet (and, on a follower's first look, those it handed to
+others before that follower joined) and hands them out. There is no thread per feed nor per
 follower: a feed's looks run on the process's I/O pool, one at a time,
 and news arriving during a look makes one more look.
 
@@ -42,6 +43,7 @@ class Following:
         self.deliver = deliver
         self.since_key = since_key
         self.stopped = False
+        self.caught_up = False      # had its first look
 
     def stop(self):
         if not self.stopped:
@@ -100,29 +102,35 @@ class _Feed:
         window_start = '%016x' % (time.time_ns() -
                                   int(watch_mod.WINDOW * 1e9))
         start = max(window_start, min(f.since_key for f in followers))
-        fresh = []
+        # A follower's first look hands it everything since it began,
+        # also what the feed handed to others before it joined.
+        joining = [f for f in followers if not f.caught_up]
+        listed = []
         for stripe in self._feeds.stripes_of(self.container):
-            listed = self._feeds.segments.list(stripe, start)
-            for segment in listed or ():
-                if (stripe, segment.key) not in self.handed:
-                    fresh.append((segment.key, stripe, segment))
-        fresh.sort(key=lambda item: item[0])
+            for segment in self._feeds.segments.list(stripe, start) or ():
+                fresh = (stripe, segment.key) not in self.handed
+                if fresh or any(segment.key >= f.since_key
+                                for f in joining):
+                    listed.append((segment.key, stripe, segment, fresh))
+        listed.sort(key=lambda item: item[0])
         bodies = {}
-        for stripe in {item[1] for item in fresh}:
-            keys = [key for key, s, _ in fresh if s == stripe]
+        for stripe in {item[1] for item in listed}:
+            keys = [item[0] for item in listed if item[1] == stripe]
             bodies.update(((stripe, key), body) for key, body in
                           self._read(stripe, keys).items())
-        for key, stripe, segment in fresh:
+        for key, stripe, segment, fresh in listed:
             body = bodies.get((stripe, key))
             self.handed[(stripe, key)] = key
             if body is None:
                 continue
             for follower in followers:
-                if key >= follower.since_key and not follower.stopped:
+                if key >= follower.since_key and not follower.stopped and \
+                        (fresh or not follower.caught_up):
                     follower.deliver(segment, body)
+        for follower in joining:
+            follower.caught_up = True
         self.handed = {k: v for k, v in self.handed.items()
                        if v > window_start}
-
 
     def _read(self, stripe, keys):
         """``{key: body or None}``; a segment that cannot be decrypted

@@ -136,6 +136,28 @@ def test_a_post_while_subscribing_is_pushed_after_the_answer(ws_pair,
         assert pushed(client) == notification('meanwhile', 'during', ttl=60)
 
 
+def test_a_socket_joining_a_followed_queue_misses_nothing(ws_pair,
+                                                          api_factory):
+    """A post made while the second socket's create is under way is
+    pushed to the first socket at once and to the second after its 201,
+    though the queue's feed had already handed it out."""
+    url = ws_pair[0].url
+    with ws_lib.Client(url) as first, \
+            ws_lib.Client(url, project=first.project) as second:
+        subscribe(first, 'joined')
+        second.ws.send(json.dumps({
+            'action': 'subscription_create', 'headers': second.headers,
+            'body': {'queue_name': 'joined', 'ttl': 600}}))
+        time.sleep(0.3)
+        assert api_factory(project=first.project).post(
+            '/v2/queues/joined/messages',
+            json={'messages': [{'body': 'both', 'ttl': 60}]}
+        ).status_code == 201
+        assert pushed(first)['body'] == 'both'
+        assert status(second.receive()) == 201
+        assert pushed(second)['body'] == 'both'
+
+
 def test_every_process_pushes_to_its_own_sockets(ws_pair, api_factory):
     first, second = ws_pair
     with ws_lib.Client(first.url) as one, \
