@@ -49,6 +49,12 @@ push_backlog_size = cfg.IntOpt(
          'that does not read them fast enough is closed (code 4008); the '
          'messages stay in the queue.')
 
+max_pushed_subscriptions = cfg.IntOpt(
+    'max_pushed_subscriptions', default=20, min=1,
+    help='Pushed subscriptions (subscription_create without a subscriber) '
+         'one socket may hold at once; each follows its queue. One more is '
+         'answered 400.')
+
 push_recheck_interval = cfg.IntOpt(
     'push_recheck_interval', default=10, min=1,
     help='Seconds between two checks, while messages are pushed to a '
@@ -58,7 +64,8 @@ push_recheck_interval = cfg.IntOpt(
 
 GROUP_NAME = 'websocket'
 ALL_OPTS = [bind_host, bind_port, max_frame_size, max_sockets, idle_timeout,
-            auth_timeout, threads, push_backlog_size, push_recheck_interval]
+            auth_timeout, threads, push_backlog_size,
+            max_pushed_subscriptions, push_recheck_interval]
 
 
 def register_opts(conf):

@@ -40,6 +40,8 @@ from swiftq.notification import payload
 LOG = logging.getLogger(__name__)
 
 BACKLOG_FULL = (4008, 'Push backlog full.')
+TOO_MANY = ('This socket already has {0} pushed subscriptions, the most '
+            'it may hold ([websocket] max_pushed_subscriptions).')
 
 
 class SocketSubscriber:
@@ -113,6 +115,16 @@ class Pushes:
 
     def subscriber(self):
         return SocketSubscriber(self.uri)
+
+    def refusal(self, body):
+        """The error body of a ``subscription_create`` (frame ``body``)
+        that would subscribe this socket once more than it may, or None."""
+        if body.get('subscriber'):
+            return None
+        limit = self.server.conf.websocket.max_pushed_subscriptions
+        if len(self.subscriptions) < limit:
+            return None
+        return {'exception': TOO_MANY.format(limit), 'error': None}
 
     # -- starting and stopping (on the loop) --------------------------------
     def start(self, subscriber, binary, headers):

@@ -153,6 +153,9 @@ class Session:
             self.started = True
             subscriber = None
             if spec.name == 'subscription_create':
+                refused = self.pushes.refusal(request.body)
+                if refused is not None:
+                    return protocol.answer(request, 400, refused)
                 subscriber = self.pushes.subscriber()
             status, body = await self.server.in_thread(
                 actions.run, spec, request.body, functools.partial(

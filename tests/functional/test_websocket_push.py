@@ -27,12 +27,13 @@ PUSH_TIMEOUT = 15
 def ws_pair(local_swift, swiftq_server, tmp_path_factory):
     """Two swiftq-websocket processes on the API's namespace; subscription
     TTLs may be as short as 1 s; both have an encryption key (the API
-    has none)."""
+    has none); a socket may hold 2 pushed subscriptions."""
     workdir = str(tmp_path_factory.mktemp('swiftq-ws-push'))
     servers = [ws_lib.WebsocketServer(
         workdir, local_swift, container_prefix=swiftq_server.container_prefix,
         overrides={('transport', 'min_subscription_ttl'): 1,
-                   ('transport', 'message_encryption_key'): 'push-key'})
+                   ('transport', 'message_encryption_key'): 'push-key',
+                   ('websocket', 'max_pushed_subscriptions'): 2})
         for _ in range(2)]
     for server in servers:
         server.start()
@@ -220,6 +221,24 @@ def test_an_encrypted_queue_pushes_its_messages_in_clear(ws_pair):
             'messages': [{'body': {'secret': 7}, 'ttl': 60}]})) == 201
         assert pushed(client) == notification({'secret': 7}, 'sealed',
                                               ttl=60)
+
+
+def test_a_socket_holds_a_bounded_number_of_pushed_subscriptions(ws_pair):
+    with ws_lib.Client(ws_pair[0].url) as client:
+        subscribe(client, 'lim1')
+        subscribe(client, 'lim2')
+        refused = client.call('subscription_create', {'queue_name': 'lim3'})
+        assert (status(refused), refused['body']) == (400, {
+            'exception': 'This socket already has 2 pushed subscriptions, '
+                         'the most it may hold ([websocket] '
+                         'max_pushed_subscriptions).',
+            'error': None})
+        listed = client.call('subscription_list', {'queue_name': 'lim3'})
+        assert listed['body'] == {'subscriptions': []}
+        # A subscription with a subscriber is not pushed: not counted.
+        hook = client.call('subscription_create', {
+            'queue_name': 'lim3', 'subscriber': 'http://127.0.0.1:9/h'})
+        assert status(hook) == 201
 
 
 def test_subscription_without_subscriber_is_validated(ws_pair):
