@@ -84,6 +84,15 @@ function configure_swiftq {
         configure_keystone_authtoken_middleware "$SWIFTQ_CONF" "$SWIFTQ_SERVICE_USER"
         iniset "$SWIFTQ_CONF" swift auth_type keystone
         configure_keystoneauth "$SWIFTQ_CONF" "$SWIFTQ_SERVICE_USER" swift_keystone
+        # The trustee: a user and its domain, no project (its tokens are
+        # scoped to one trust at a time).
+        iniset "$SWIFTQ_CONF" trustee auth_type password
+        iniset "$SWIFTQ_CONF" trustee auth_url "$KEYSTONE_SERVICE_URI"
+        iniset "$SWIFTQ_CONF" trustee username \
+            "${SWIFTQ_TRUSTEE_USER:-$SWIFTQ_SERVICE_USER}"
+        iniset "$SWIFTQ_CONF" trustee password \
+            "${SWIFTQ_TRUSTEE_PASSWORD:-$SERVICE_PASSWORD}"
+        iniset "$SWIFTQ_CONF" trustee user_domain_id "$SWIFTQ_TRUSTEE_DOMAIN"
     else
         local auth_url=$SWIFTQ_SWIFT_TEMPAUTH_URL
         if [[ -z "$auth_url" ]]; then

@@ -11,12 +11,13 @@ import threading
 import flask
 
 from swiftq.api import validation
+from swiftq.auth import trusts
 
 EXTENSION = 'swiftq'
 
 
 class Service:
-    """Per-application state: conf, validator and storage.
+    """Per-application state: conf, validator, storage and trustee.
 
     ``storage`` is built on first use by ``storage_factory(conf)`` so that
     an application can be created (and forked) before Swift is reachable.
@@ -31,7 +32,18 @@ class Service:
         self.authorize = None
         self._storage = storage
         self._storage_factory = storage_factory
+        self._trustee = None
         self._lock = threading.Lock()
+
+    @property
+    def trustee(self):
+        """swiftq's trustee in Keystone (``[trustee]``), for trust
+        subscriptions; built on first use."""
+        if self._trustee is None:
+            with self._lock:
+                if self._trustee is None:
+                    self._trustee = trusts.Trustee(self.conf)
+        return self._trustee
 
     @property
     def storage(self):

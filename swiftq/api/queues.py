@@ -10,7 +10,8 @@ Behaviour follows Zaqar's ``v2_0/queues.py``, ``stats.py`` and
   empty; ``count`` (all the project's queues) only when non-zero.
 * ``PUT``: 201 new / 204 existing, ``Location`` either way; ``GET``:
   metadata with reserved keys filled from defaults, 200 even for a queue
-  that does not exist; ``DELETE``: 204 always.
+  that does not exist; ``DELETE``: 204 always (with the queue go its
+  subscriptions and the Keystone trusts swiftq made for them).
 * ``PATCH``: JSON patch (``application/openstack-messaging-v2.0-json-patch``)
   on ``/metadata/<key>``; 200 with the new metadata; 409 replacing or
   removing an absent (non-reserved) key; 404 missing queue.
@@ -28,6 +29,7 @@ from swiftq.api import errors
 from swiftq.api import params
 from swiftq.api import representation
 from swiftq.api import signed_url
+from swiftq.api import trusts
 from swiftq.api import validation
 from swiftq.storage import errors as storage_errors
 
@@ -174,7 +176,11 @@ def get_queue(queue_name):
 @acl.enforce('queues:delete')
 @errors.unavailable('Queue could not be deleted.')
 def delete_queue(queue_name):
-    context.storage().queues.delete(context.project_id(), queue_name)
+    project = context.project_id()
+    made = trusts.made_for_queue(project, queue_name)
+    context.storage().queues.delete(project, queue_name)
+    for trust_id in made:
+        trusts.release(trust_id)
     return representation.no_content()
 
 
@@ -264,8 +270,13 @@ def purge_queue(queue_name):
         resource_types = document['resource_types']
     else:
         resource_types = list(validation.PURGEABLE_RESOURCE_TYPES)
-    context.storage().queues.purge(context.project_id(), queue_name,
-                                   resource_types)
+    project = context.project_id()
+    made = []
+    if 'subscriptions' in resource_types:
+        made = trusts.made_for_queue(project, queue_name)
+    context.storage().queues.purge(project, queue_name, resource_types)
+    for trust_id in made:
+        trusts.release(trust_id)
     return representation.no_content()
 
 

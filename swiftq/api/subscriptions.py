@@ -9,14 +9,18 @@ Behaviour follows Zaqar's ``v2_0/subscriptions.py`` (code, not docs):
   subscribes the socket, whose messages are pushed to it. A subscriber
   the queue already has: 201 with the existing
   id while that subscription is unconfirmed (Zaqar re-sends the
-  confirmation), 409 once it is confirmed.
+  confirmation), 409 once it is confirmed. A ``trust+http(s)``
+  subscriber without ``options.trust_id`` first gets a Keystone trust
+  from the caller (:mod:`swiftq.api.trusts`), whose id is stored in its
+  options; the trust is deleted again if the subscription is not stored.
 * ``GET`` (collection): ``marker``/``limit`` paging, ``{"subscriptions",
   "links"}`` with a ``next`` link whenever the page is not empty.
 * ``GET .../{id}``: ``{"id", "source", "subscriber", "ttl", "age",
   "options", "confirmed"}``; 404 for unknown, ill-formed or expired ids.
 * ``PATCH .../{id}``: any of ``subscriber``, ``ttl`` (counted again from
   now), ``options``; 204, 404, or 409 when the new subscriber is taken.
-* ``DELETE .../{id}``: 204 always.
+* ``DELETE .../{id}``: 204 always; the trust swiftq made for the
+  subscription is deleted too.
 * ``PUT .../{id}/confirm``: ``{"confirmed": bool}``; 204 or 404. (Zaqar's
   API reference says POST; its code routes PUT.) Sending the confirmation
   request to the subscriber is the notifier's job (swiftq-notifier).
@@ -36,6 +40,7 @@ from swiftq.api import context
 from swiftq.api import errors
 from swiftq.api import params
 from swiftq.api import representation
+from swiftq.api import trusts
 from swiftq.api import validation
 from swiftq.storage import errors as storage_errors
 
@@ -99,22 +104,40 @@ def create_subscription(queue_name):
     ttl = document.get('ttl')
     if ttl is None:
         ttl = context.conf().transport.default_subscription_ttl
-    storage = context.storage()
-    storage.queues.create(project, queue_name)
+    options = document.get('options') or {}
+    created_trust = None
+    if trusts.needs_trust(subscriber, options):
+        created_trust = trusts.delegate(ttl)
+        options = dict(options, trust_id=created_trust)
+    stored = False
     try:
-        sub_id = storage.subscriptions.create(
-            project, queue_name, subscriber, ttl,
-            document.get('options') or {})
-    except storage_errors.SubscriptionAlreadyExists as exc:
-        if exc.subscription is None or exc.subscription['confirmed']:
-            raise errors.Conflict(DUPLICATE,
-                                  headers={'Location': flask.request.path})
-        sub_id = exc.subscription['id']
+        sub_id, stored = _store(project, queue_name, subscriber, ttl,
+                                options, created_trust)
+    finally:
+        if created_trust and not stored:
+            trusts.release(created_trust)
     if socket is not None:
         socket.subscribed(project, queue_name, sub_id, ttl)
     return representation.json_response(
         {'subscription_id': sub_id}, status=201,
         headers={'Location': flask.request.path})
+
+
+def _store(project, queue_name, subscriber, ttl, options, created_trust):
+    """Create the queue if needed and the subscription: ``(id, True)``;
+    or ``(id, False)`` with the id of the unconfirmed subscription the
+    queue already has for this subscriber (which keeps its own trust)."""
+    storage = context.storage()
+    storage.queues.create(project, queue_name)
+    try:
+        return storage.subscriptions.create(
+            project, queue_name, subscriber, ttl, options,
+            created_trust=created_trust), True
+    except storage_errors.SubscriptionAlreadyExists as exc:
+        if exc.subscription is None or exc.subscription['confirmed']:
+            raise errors.Conflict(DUPLICATE,
+                                  headers={'Location': flask.request.path})
+        return exc.subscription['id'], False
 
 
 @blueprint.get('')
@@ -178,8 +201,10 @@ def update_subscription(queue_name, subscription_id):
 @acl.enforce('subscription:delete')
 @errors.unavailable('Subscription could not be deleted.')
 def delete_subscription(queue_name, subscription_id):
-    context.storage().subscriptions.delete(context.project_id(), queue_name,
-                                           subscription_id)
+    deleted = context.storage().subscriptions.delete(
+        context.project_id(), queue_name, subscription_id)
+    if deleted and deleted.get('created_trust'):
+        trusts.release(deleted['created_trust'])
     return representation.no_content()
 
 

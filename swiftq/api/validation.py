@@ -421,6 +421,12 @@ class Validator:
         if options is not None and not isinstance(options, dict):
             raise ValidationFailed('Options must be a dict.')
         self.retry_policy((options or {}).get('_retry_policy'))
+        if options and 'trust_id' in options:
+            trust_id = options['trust_id']
+            if not isinstance(trust_id, str) or not trust_id:
+                # what the notifier asks Keystone for a token with
+                raise ValidationFailed('Options trust_id must be a '
+                                       'non-empty string.')
         ttl = subscription.get('ttl')
         if ttl is not None:
             self._subscription_ttl(ttl)

@@ -44,6 +44,15 @@ Clock skew with Swift
     clock (minus the round trip). Queue leases need every API host and
     Swift proxy within ``[claims] max_clock_skew`` of each other: warning
     above it. Run NTP everywhere.
+Proxy stamping delay
+    How late Swift stamps a write: the X-Timestamp of each of a few PUTs
+    minus the time it left this host (this includes the clock offset, as
+    the lease protocol sees it). A write under a queue lease that leaves
+    just before its deadline must be stamped within ``[claims]
+    max_clock_skew + lease_settle_delay`` of it (claims.rst, "Every write
+    under a lease leaves and is answered before the deadline"): warning
+    above it (an overloaded proxy, a slow middleware or load balancer in
+    front of it). Measured on an idle moment: keep a wide margin.
 Claim timing
     ``[claims]`` bounds that the claim protocol needs
     (``lease_settle_delay > lease_write_deadline``,
@@ -83,6 +92,7 @@ CANARY_PREFIX = 'expirer-canary/'
 LAST_CANARY = 'expirer-canary-last'
 CLOCK_PROBE = 'clock-probe'
 CLOCK_SAMPLES = 3
+STAMP_SAMPLES = 10
 EXPIRER_POLL_INTERVAL = 1.0
 #: Fewest replicas (or, erasure coded, parity fragments + 1) that pass.
 MIN_COPIES = 3
@@ -423,6 +433,28 @@ class Checks(upgradecheck.UpgradeCommands):
         middle = (before + after) / 2
         return resp.timestamp - middle, (after - before) / 2
 
+    def _check_stamping(self):
+        try:
+            lateness = [sum(self._clock_offset())
+                        for _ in range(STAMP_SAMPLES)]
+        except (_NoSwift, SwiftUnavailable) as exc:
+            return _result(FAILURE, str(exc))
+        claims = self.conf.claims
+        bound = claims.max_clock_skew + claims.lease_settle_delay
+        text = ('Swift stamped %d writes at most %.3f s (median %.3f s) '
+                'after they left this host, clock offset included; the '
+                'queue leases assume less than [claims] max_clock_skew + '
+                'lease_settle_delay = %g s.' % (
+                    len(lateness), max(lateness),
+                    sorted(lateness)[len(lateness) // 2], bound))
+        if max(lateness) > bound:
+            return _result(WARNING, (
+                'SLOW STAMPING: %s A write under a lease that left in time '
+                'may then land after the next holder\'s first write. Find '
+                'what delays requests in front of or inside the proxy, or '
+                'raise lease_settle_delay.' % text))
+        return _result(SUCCESS, text)
+
     def _check_claim_timing(self):
         claims = self.conf.claims
         if claims.lease_settle_delay <= claims.lease_write_deadline:
@@ -472,6 +504,7 @@ class Checks(upgradecheck.UpgradeCommands):
         ('Swift durability', _check_durability),
         ('Swift object expirer', _check_expirer),
         ('Clock skew with Swift', _check_clock),
+        ('Proxy stamping delay', _check_stamping),
         ('Claim timing', _check_claim_timing),
         ('Policy file', _check_policy_file),
     )

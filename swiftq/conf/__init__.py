@@ -8,6 +8,7 @@ to :func:`register_opts` instead.
 * ``api``: ``[api]``, the API server (address, workers, body size...);
 * ``swift``: ``[swift]``, reaching Swift (auth, timeouts, pool), containers;
 * ``swift_keystone``: ``[swift_keystone]``, Swift reached through Keystone;
+* ``trustee``: ``[trustee]``, the trustee of ``trust+`` subscriptions;
 * ``transport``: ``[transport]``, Zaqar's API limits;
 * ``claims``: ``[claims]``, time bounds of the claim protocol;
 * ``long_poll``: ``[long_poll]``, ``?wait=N``;
@@ -31,12 +32,13 @@ from swiftq.conf import status
 from swiftq.conf import swift
 from swiftq.conf import swift_keystone
 from swiftq.conf import transport
+from swiftq.conf import trustee
 from swiftq.conf import websocket
 
 CONF = cfg.CONF
 
 _MODULES = (default, api, swift, swift_keystone, transport, claims, long_poll,
-            status, signed_url, notification, websocket)
+            status, signed_url, notification, trustee, websocket)
 
 
 def register_opts(conf):

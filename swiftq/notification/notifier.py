@@ -34,11 +34,13 @@ import threading
 import time
 import urllib.parse
 
+from swiftq.auth import trusts
 from swiftq.notification import confirmation
 from swiftq.notification import cursor as cursor_mod
 from swiftq.notification import mailto
 from swiftq.notification import payload
 from swiftq.notification import retry
+from swiftq.notification import trust
 from swiftq.notification import webhook
 from swiftq.notification.index import SubscriptionIndex
 from swiftq.notification.outcome import Outcome
@@ -160,7 +162,9 @@ class Notifier:
         self.recheck = set()
         web = webhook.WebhookTask(group.delivery_timeout,
                                   pool_size=group.max_notifier_workers)
+        trusted = trust.TrustTask(web, trusts.Trustee(conf))
         self.tasks = {'http': web, 'https': web,
+                      'trust+http': trusted, 'trust+https': trusted,
                       'mailto': mailto.MailtoTask(group,
                                                   group.delivery_timeout)}
         self.queues = {}

@@ -39,8 +39,9 @@ def render(options, message):
     return encoded
 
 
-def headers_for(options, message_id=None):
+def headers_for(options, message_id=None, base=None):
     headers = {'Content-Type': 'application/json'}
+    headers.update(base or {})
     if message_id:
         headers[MESSAGE_ID_HEADER] = message_id
     extra = options.get('post_headers')
@@ -64,13 +65,16 @@ class WebhookTask:
         self._pool = urllib3.PoolManager(num_pools=100, maxsize=pool_size,
                                          block=False, retries=False)
 
-    def send(self, subscription, message, message_id=None):
+    def send(self, subscription, message, message_id=None, url=None,
+             base_headers=None):
+        """POST ``message`` to ``url`` (default: the subscriber) with
+        ``base_headers`` under the subscription's ``post_headers``."""
         options = subscription.options
         try:
             resp = self._pool.request(
-                'POST', subscription.subscriber,
+                'POST', url or subscription.subscriber,
                 body=render(options, message).encode('utf-8'),
-                headers=headers_for(options, message_id),
+                headers=headers_for(options, message_id, base_headers),
                 timeout=self._timeout, retries=False, redirect=False,
                 preload_content=True)
         except urllib3.exceptions.LocationValueError as exc:

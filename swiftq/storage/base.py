@@ -163,17 +163,22 @@ class SubscriptionController(abc.ABC):
 
         {'id', 'project', 'queue', 'container', 'subscriber', 'ttl' (int),
          'options' (dict), 'created', 'expires' (epoch seconds, floats),
-         'confirmed' (bool)}
+         'confirmed' (bool), 'created_trust' (only when swiftq made a
+         Keystone trust for it)}
 
     Expired subscriptions are never returned. Unknown or ill-formed ids
     are SubscriptionDoesNotExist.
     """
 
     @abc.abstractmethod
-    def create(self, project, queue, subscriber, ttl, options):
+    def create(self, project, queue, subscriber, ttl, options,
+               created_trust=None):
         """Store an unconfirmed subscription; returns its id. Raises
         SubscriptionAlreadyExists (``.subscription``: the live one) when
-        the queue has a live subscription with this subscriber."""
+        the queue has a live subscription with this subscriber.
+        ``created_trust``: the id of the Keystone trust made for it (kept
+        as the document's ``created_trust``, and in its options' ``trust_id``
+        through updates that replace the options)."""
 
     @abc.abstractmethod
     def get(self, project, queue, sub_id):
@@ -181,8 +186,9 @@ class SubscriptionController(abc.ABC):
 
     @abc.abstractmethod
     def list(self, project, queue, marker=None, limit=10):
-        """Up to ``limit`` live subscriptions of the queue in id order
-        after the id ``marker`` (none after a marker that is no id)."""
+        """Up to ``limit`` (None: all) live subscriptions of the queue in
+        id order after the id ``marker`` (none after a marker that is no
+        id)."""
 
     @abc.abstractmethod
     def update(self, project, queue, sub_id, changes):
@@ -196,7 +202,8 @@ class SubscriptionController(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, project, queue, sub_id):
-        """Delete the subscription (idempotent)."""
+        """Delete the subscription (idempotent); returns the deleted
+        document, or None when there was none."""
 
 
 class Storage(abc.ABC):

@@ -12,15 +12,27 @@ from swiftq.swift.errors import SwiftUnavailable
 _JSON = 'application/json'
 
 
-def read_state(swift, container, skew):
+def read_state(swift, container, skew, floor=0):
     """The queue's state, read with X-Newest (claims.rst S3); an empty
-    state when the queue has none yet."""
+    state when the queue has none yet.
+
+    ``floor`` is the generation the lease says was written last (claims.rst,
+    "The state floor"): a state older than that, or none at all, means the
+    replicas holding the newest one did not answer, and StaleRead is
+    raised rather than act on it."""
     resp = swift.get_object(container, naming.STATE, newest=True)
     if resp.status == 200:
-        return QueueState.from_json(resp.data, skew)
-    if resp.status == 404:
-        return QueueState(skew)
-    raise SwiftUnavailable('state GET answered %d' % resp.status)
+        state = QueueState.from_json(resp.data, skew)
+    elif resp.status == 404:
+        state = QueueState(skew)
+    else:
+        raise SwiftUnavailable('state GET answered %d' % resp.status)
+    if state.generation < floor:
+        raise errors.StaleRead(
+            'state of %s read at generation %d (%s) but generation %d was '
+            'written' % (container, state.generation,
+                         'missing' if resp.status == 404 else 'found', floor))
+    return state
 
 
 def write_state(swift, container, data, timeout, deadline):

@@ -113,3 +113,9 @@ class LeaseUnavailable(ServiceUnavailable):
 
 class LeaseBusy(LeaseUnavailable):
     """Another process holds the lease and the caller would not wait."""
+
+
+class StaleRead(SwiftUnavailable):
+    """An X-Newest read answered something older than what is known to be
+    in Swift (the replicas that hold it did not answer): Swift trouble,
+    never a fact to act on (-> 503)."""

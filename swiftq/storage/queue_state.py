@@ -98,6 +98,10 @@ class QueueState:
         # segment key -> time until which a listing may still show the
         # segment although Swift acknowledged its DELETE
         self.gone = {}
+        # how many state PUTs made this state (see claims.rst, "The state
+        # floor"): a holder refuses to load a state older than the one its
+        # lease says was written
+        self.generation = 0
         self._claim_of = {}
 
     # -- (de)serialisation ----------------------------------------------------
@@ -107,6 +111,7 @@ class QueueState:
         if not data:
             return state
         doc = json.loads(data)
+        state.generation = int(doc.get('g', 0))
         for claim_id, values in doc.get('claims', {}).items():
             state.claims[claim_id] = Claim.from_list(claim_id, values)
         for key, (until, indices) in doc.get('deleted', {}).items():
@@ -122,6 +127,7 @@ class QueueState:
     def to_json(self):
         return json.dumps({
             'v': FORMAT_VERSION,
+            'g': self.generation,
             'claims': {cid: c.to_list() for cid, c in self.claims.items()},
             'deleted': {k: [d['until'], sorted(d['indices'])]
                         for k, d in self.deleted.items()},

@@ -105,10 +105,12 @@ class SubscriptionStore:
         self._clock = clock
 
     # -- the API's operations -------------------------------------------------
-    def create(self, project, queue, subscriber, ttl, options):
+    def create(self, project, queue, subscriber, ttl, options,
+               created_trust=None):
         """Store a new, unconfirmed subscription and return its id. Raises
         SubscriptionAlreadyExists (with the existing document) when a live
-        subscription of the queue has this subscriber."""
+        subscription of the queue has this subscriber. ``created_trust``:
+        the Keystone trust made for it, which goes with it."""
         container = naming.queue_container(self._prefix, project, queue)
         existing = self._owner(container, subscriber)
         if existing is not None:
@@ -126,6 +128,8 @@ class SubscriptionStore:
             'expires': now + ttl,
             'confirmed': False,
         }
+        if created_trust:
+            doc['created_trust'] = created_trust
         self._write(doc)
         try:
             self._take_marker(doc)
@@ -168,6 +172,11 @@ class SubscriptionStore:
                 doc[key] = changes[key]
         if 'ttl' in changes:
             doc['expires'] = self._clock() + doc['ttl']
+        if doc.get('created_trust') and 'trust_id' not in doc['options']:
+            # new options replace the old whole: the trust made for the
+            # subscription stays its trust
+            doc['options'] = dict(doc['options'],
+                                  trust_id=doc['created_trust'])
         if doc['subscriber'] == old['subscriber']:
             self._write(doc)
             if delete_at(doc['expires']) != delete_at(old['expires']):
@@ -193,13 +202,15 @@ class SubscriptionStore:
         self._write(doc)
 
     def delete(self, project, queue, sub_id):
-        """Delete the subscription (idempotent)."""
+        """Delete the subscription (idempotent); the document deleted, or
+        None when there was none."""
         container = naming.queue_container(self._prefix, project, queue)
         doc = self._read(container, sub_id)
         if doc is None:
-            return
+            return None
         self._delete_object(self._name(doc))
         self._release_marker(doc)
+        return doc
 
     def delete_queue(self, project, queue):
         """Delete every subscription of the queue (and their markers)."""
@@ -412,9 +423,10 @@ class Subscriptions(base.SubscriptionController):
         self._process = process
 
     @errors.swift_errors
-    def create(self, project, queue, subscriber, ttl, options):
+    def create(self, project, queue, subscriber, ttl, options,
+               created_trust=None):
         return self._process.parts.subscriptions.create(
-            project, queue, subscriber, ttl, options)
+            project, queue, subscriber, ttl, options, created_trust)
 
     @errors.swift_errors
     def get(self, project, queue, sub_id):
@@ -437,4 +449,5 @@ class Subscriptions(base.SubscriptionController):
 
     @errors.swift_errors
     def delete(self, project, queue, sub_id):
-        self._process.parts.subscriptions.delete(project, queue, sub_id)
+        return self._process.parts.subscriptions.delete(project, queue,
+                                                        sub_id)

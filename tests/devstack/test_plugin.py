@@ -397,6 +397,11 @@ def test_post_config_with_keystone(tmp_path):
         'auth_type': 'password', 'username': 'swiftq',
         'password': 'secretservice', 'project_name': 'service',
         'auth_url': 'http://127.0.0.1/identity'})
+    assert_has(conf['trustee'], {
+        'auth_type': 'password', 'username': 'swiftq',
+        'password': 'secretservice', 'user_domain_id': 'default',
+        'auth_url': 'http://127.0.0.1/identity'})
+    assert 'project_name' not in conf['trustee']
     assert_known_options(devstack.conf_file)
 
     # swiftq loads its Swift credentials from it (no Keystone is asked).
@@ -407,6 +412,12 @@ def test_post_config_with_keystone(tmp_path):
     auth = loading.load_auth_from_conf_options(loaded, 'swift_keystone')
     assert auth.auth_url == 'http://127.0.0.1/identity'
     assert loaded.swift_keystone.interface == 'public'
+    # and its trustee: a user, unscoped until a trust scopes it
+    from swiftq.auth import trusts
+    assert trusts.Trustee(loaded).configured
+    trustee = loading.load_auth_from_conf_options(loaded, 'trustee',
+                                                  trust_id='t1')
+    assert trustee.auth_url == 'http://127.0.0.1/identity'
 
 
 def test_stack_without_swift_stops(tmp_path):

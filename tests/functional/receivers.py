@@ -68,13 +68,16 @@ class HttpReceiver(_InThread):
     path's behaviour: by default 200; :meth:`fail_first` makes a path
     answer 503 to its first ``k`` requests, :meth:`fail_always` to all.
     ``accepted`` holds the requests answered 2xx. ``delay`` slows every
-    answer (to catch a notifier in the middle of its work).
+    answer (to catch a notifier in the middle of its work). ``check``,
+    if given, sees every request's headers first and may refuse it: it
+    returns the status to answer instead of taking the request, or None.
     """
 
-    def __init__(self, delay=0.0):
+    def __init__(self, delay=0.0, check=None):
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.delay = delay
+        self.check = check
         self.attempts = collections.defaultdict(list)
         self.accepted = collections.defaultdict(list)
         self._failures = {}
@@ -87,7 +90,9 @@ class HttpReceiver(_InThread):
             def do_POST(self):
                 length = int(self.headers.get('Content-Length') or 0)
                 data = self.rfile.read(length)
-                status = receiver._take(self.path, dict(self.headers), data)
+                headers = dict(self.headers)
+                refusal = receiver.check(headers) if receiver.check else None
+                status = receiver._take(self.path, headers, data, refusal)
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 self.send_response(status)
@@ -117,10 +122,12 @@ class HttpReceiver(_InThread):
     def fail_always(self, name):
         self._failures['/' + name] = float('inf')
 
-    def _take(self, path, headers, data):
+    def _take(self, path, headers, data, refusal=None):
         with self._lock:
             received = Received(path, headers, data)
             self.attempts[path].append(received)
+            if refusal:
+                return refusal
             left = self._failures.get(path, 0)
             if left > 0:
                 self._failures[path] = left - 1

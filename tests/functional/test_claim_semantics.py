@@ -119,10 +119,12 @@ def test_message_ttl_expiry_is_filtered_before_swift_reaps_it(fast_api):
 def test_grace_keeps_a_claimed_message_alive_past_its_ttl(fast_api):
     """claims.rst "Operations/Claim": lives extended to now + ttl + grace."""
     queue = qname()
-    ids = post(fast_api, queue, ['g'], ttl=1)
-    claim_id, got = claim(fast_api, queue, ttl=1, grace=4)
+    # a TTL of 2 s: the claim must take the queue's lease (two rounds,
+    # claims.rst) before the message expires, on a busy machine too
+    ids = post(fast_api, queue, ['g'], ttl=2)
+    claim_id, got = claim(fast_api, queue, ttl=1, grace=8)
     assert got == ids
-    time.sleep(1 + SKEW + 0.5)     # past the message TTL and the claim
+    time.sleep(2 + SKEW + 0.5)     # past the message TTL and the claim
     msg = fast_api.get('/v2/queues/%s/messages/%s' % (queue, ids[0]))
     assert msg.status_code == 200 and msg.json()['ttl'] >= 5
     assert claim(fast_api, queue, ttl=10)[1] == ids

@@ -48,6 +48,11 @@ def test_stack_with_keystone(tmp_path, keystone, keystone_swift):
              devstack.websocket_url]]
         assert 'Check: Swift access Result: Success' in ' '.join(
             stack.stdout.replace('|', ' ').split())
+        # the trustee it configured logs in to the real Keystone
+        import swiftq.conf
+        from swiftq.auth import trusts
+        loaded = swiftq.conf.new_conf(config_files=[devstack.conf_file])
+        assert trusts.Trustee(loaded).user_id() == keystone['swiftq'].user_id
 
         alpha = keystone['alpha-member']
         endpoint = types.SimpleNamespace(base_url=base_url)

@@ -13,12 +13,14 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.parse
 
 import pytest
 
 from swiftq import child_processes
 from swiftq.cmd import status
 import swiftq.conf
+from tests.functional import relay
 from tests.functional import server as server_lib
 
 REPO_ROOT = server_lib.REPO_ROOT
@@ -63,6 +65,7 @@ def test_one_replica_swift(tmp_path, local_swift):
     found = results(proc)
     assert list(found) == ['Swift access', 'Swift durability',
                            'Swift object expirer', 'Clock skew with Swift',
+                           'Proxy stamping delay',
                            'Claim timing', 'Policy file']
     code, details = found['Swift durability']
     assert code == 1
@@ -200,3 +203,24 @@ def test_durability_of_policies(tmp_path):
     assert code == status.WARNING and 'not in' in text
     code, text = status.durability('gold', str(tmp_path / 'nowhere'))
     assert code == status.WARNING and 'does not publish' in text
+
+
+def test_slow_stamping_warns(local_swift):
+    """#15.6: a relay in front of the proxy holds every request back 2.5 s
+    (more than max_clock_skew + lease_settle_delay = 2.2 s): the writes are
+    stamped that late, and the check says so. Without the relay it
+    passes."""
+    proxy = urllib.parse.urlparse(local_swift.proxy_url)
+    with relay.DelayingRelay((proxy.hostname, proxy.port)) as front:
+        storage_path = urllib.parse.urlparse(local_swift.storage_url).path
+        checks = checks_for(local_swift, overrides={
+            ('swift', 'auth_url'): front.url + '/auth/v1.0',
+            ('swift', 'storage_url'): front.url + storage_path})
+        result = checks._check_stamping()
+        assert result.code == status.SUCCESS, result.details
+        front.delay = 2.5
+        result = checks._check_stamping()
+    assert result.code == status.WARNING, result.details
+    assert 'SLOW STAMPING' in result.details
+    worst = re.search(r'at most ([0-9.]+) s', result.details).group(1)
+    assert 2.5 <= float(worst) < 10

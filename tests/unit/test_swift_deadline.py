@@ -95,7 +95,9 @@ def test_each_attempt_timeout_ends_by_the_deadline():
                                 deadline=deadline).status == 204
     assert len(pool.sent) == 2
     for _, _, sent_at, tmo in pool.sent:
-        assert sent_at + tmo.total <= deadline + 1e-3
+        # the timeout is computed just before ``sent_at`` is noted: a few
+        # ms of slack on a busy machine, against the 10 s asked for
+        assert sent_at + tmo.total <= deadline + 0.05
 
 
 def test_without_a_deadline_retries_are_as_before():

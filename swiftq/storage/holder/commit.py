@@ -44,6 +44,8 @@ class StateWriter:
                     view.flushed.wait()
                 view.flushing = True
                 target = view.version
+                view.state.generation += 1
+                generation = view.state.generation
                 data = view.state.to_json()
             began = time.monotonic()
             try:
@@ -52,6 +54,7 @@ class StateWriter:
                     timeout=self._read_timeout,
                     deadline=lease.write_deadline())
                 lease.confirm('state PUT')
+                lease.state_written(generation)
                 view.stats['writes'] += 1
                 view.stats['write_seconds'] += time.monotonic() - began
             except BaseException:

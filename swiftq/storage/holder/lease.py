@@ -7,26 +7,36 @@ only what Swift does guarantee (see doc/source/design/claims.rst):
 
 1. read the ``lease`` object with ``X-Newest`` (started at local time r);
    if it is held (its Swift timestamp + lease_seconds + max_clock_skew is
-   in the future) wait and retry;
+   in the future, and it is not marked free) wait and retry;
 2. PUT our own nonce; give up on this attempt unless the PUT was
    acknowledged within ``lease_write_deadline`` (Delta) of r;
 3. sleep ``lease_settle_delay`` (D > Delta) and read back with X-Newest;
-   the lease is ours iff our nonce is still there.
+   give up unless our nonce is there;
+4. from that read, do 2 and 3 once more: the lease is ours iff our nonce
+   is still there.
 
-Any two writers whose attempts both passed step 2 and overlap in time are
-both visible to each other's step-3 read (every acknowledged write is on a
-quorum and X-Newest reads a quorum), and all readers agree on the newest
-timestamp, so at most one of them sees its own nonce. A writer whose PUT
-was slower than Delta never proceeds; its late write only makes the lease
-look held until it expires.
+Any two writers whose attempts passed and overlap in time are visible to
+each other's read-backs (every acknowledged write is on a quorum, and with
+at most one replica of three unreachable an X-Newest read reaches it), and
+all readers agree on the newest timestamp, so at most one of them sees its
+own nonce. Except when two PUTs share a timestamp (two proxies, one 10 us
+tick): readers may then disagree, and both writers pass step 3. Step 4
+runs the protocol again among those only; their new PUTs are stamped apart
+unless a second tie happens. A writer whose PUT was slower than Delta
+never proceeds; its late write only makes the lease look held until it
+expires. A lease handed over (given back to the process that asked for it,
+which ``lease-wanted`` names) is held for every other process, so its
+successor is the only writer and needs one round only.
 
-A holder uses the lease until ``r + lease_seconds - max_clock_skew`` on
-its own monotonic clock, and bounds every Swift write it makes under the
-lease by that deadline: no write, retry or re-authenticated resend leaves
-after it (``SwiftClient.request``'s ``deadline``), and a write acknowledged
-after the lease ran out is not answered as done (``Lease.confirm``). It
-renews by PUTting its nonce again and releases by deleting the object,
-both bounded the same way.
+A holder uses the lease until ``r' + lease_seconds - max_clock_skew`` on
+its own monotonic clock (r' the start of the step-3 read), and bounds
+every Swift write it makes under the lease by that deadline: no write,
+retry or re-authenticated resend leaves after it (``SwiftClient.request``'s
+``deadline``), and a write acknowledged after the lease ran out is not
+answered as done (``Lease.confirm``). It renews by PUTting its nonce again
+and releases by a PUT marking the lease free, both bounded the same way.
+Every lease write names the newest state generation its writer knows
+Swift has (the state floor: the next holder refuses an older state).
 
 Within a process, all threads share the lease: many operations run under
 it at once (the writer serialises their in-memory changes and groups
@@ -53,26 +63,40 @@ LOG = logging.getLogger(__name__)
 WRITE_MARGIN = 0.05
 # A lease with less than this left is renewed (or, if retiring, not used).
 MIN_REMAINING = 0.5
+# How often the second round of an acquisition is tried when its PUT was
+# too slow (each from a read that still shows the lease ours).
+SECOND_ROUND_TRIES = 3
 
 
 class Lease:
     """A lease this process holds on one queue; shared by its threads."""
 
-    def __init__(self, container, nonce, read_started, conf):
+    def __init__(self, container, nonce, read_started, conf, state_floor=0):
         self.container = container
         self.nonce = nonce
+        # the newest state generation known to be in Swift: the one the
+        # lease object named when taken, then every one this holder wrote
+        self.state_floor = state_floor
         self.acquired = time.monotonic()
         self.last_used = self.acquired
         self.valid_until = read_started + conf.lease_seconds - \
             conf.max_clock_skew
         self.active = 0         # operations running under it
         self.retiring = False   # no new operations; released when idle
+        # the process this lease is handed over to when given back (the
+        # one that asked for it), or None
+        self.successor = None
         self.released = False
         self.view = None        # the holder's QueueView (view.py)
         self.view_lock = threading.Lock()
 
     def remaining(self):
         return self.valid_until - time.monotonic()
+
+    def state_written(self, generation):
+        """Swift acknowledged the state of ``generation``: the lease's next
+        write (renewal, release) names it for the next holder."""
+        self.state_floor = max(self.state_floor, generation)
 
     def write_deadline(self):
         """The ``deadline`` of every write made under this lease
@@ -271,6 +295,8 @@ class LeaseKeeper:
             time.sleep(conf.lease_poll_interval * random.uniform(0.5, 1.5))
 
     def _try_acquire(self, container):
+        """One attempt: two rounds of Fischer's write-settle-read (the
+        module docstring); a Lease, or None."""
         conf = self._conf
         started = time.monotonic()
         resp = self._swift.get_object(container, naming.LEASE, newest=True,
@@ -279,34 +305,77 @@ class LeaseKeeper:
             return None
         if resp.status not in (200, 404):
             raise SwiftUnavailable('lease read answered %d' % resp.status)
-        left = conf.lease_write_deadline - (time.monotonic() - started)
-        if left <= 0:
+        floor = _state_floor(resp) if resp.status == 200 else 0
+        handed_to_me = resp.status == 200 and self._handed_to_me(resp)
+        body = self._document(uuid.uuid4().hex, floor)
+        check, read_back = self._write_and_read_back(container, body,
+                                                     started)
+        if not _shows(check, body):
             return None
-        nonce = uuid.uuid4().hex
-        body = json.dumps({'holder': self._holder, 'nonce': nonce}).encode()
+        if handed_to_me:
+            # Nobody else writes while the lease is handed over to us, so
+            # no PUT can tie with ours: one round is enough.
+            return Lease(container, json.loads(body)['nonce'], started,
+                         conf, floor)
+        # The read-back that shows our nonce is the read a second round
+        # starts from: a lease PUT that tied with ours (one timestamp,
+        # claims.rst S2) lets its writer through the first round too, but
+        # never through the second, unless the second PUTs tie as well.
+        # A second round whose PUT was too slow is tried again from a new
+        # read, as long as that read still shows our nonce, held.
+        for _ in range(SECOND_ROUND_TRIES):
+            allowed_by = read_back
+            check, read_back = self._write_and_read_back(container, body,
+                                                         allowed_by)
+            if check is not None:
+                if not _shows(check, body):
+                    return None
+                # held from the read that allowed the last PUT: readers
+                # date the lease from that PUT's timestamp
+                return Lease(container, json.loads(body)['nonce'],
+                             allowed_by, conf, floor)
+            read_back = time.monotonic()
+            try:
+                check = self._swift.get_object(
+                    container, naming.LEASE, newest=True,
+                    timeout=conf.lease_write_deadline)
+            except SwiftUnavailable:
+                return None     # the next attempt waits for it to expire
+            if not _shows(check, body) or not self._is_held(check):
+                return None
+        return None
+
+    def _write_and_read_back(self, container, body, read_started):
+        """PUT ``body`` as the lease, acknowledged within Delta of
+        ``read_started`` (when the read that allowed it started), sleep D
+        and read the lease back with X-Newest. Returns the read-back and
+        the time it started, or ``(None, None)`` if the PUT was not
+        acknowledged in time (its outcome can only block, never grant)."""
+        conf = self._conf
+        deadline = read_started + conf.lease_write_deadline
+        left = deadline - time.monotonic()
+        if left <= 0:
+            self._abandoned(container, 'read too slow', read_started)
+            return None, None
         try:
             put = self._swift.put_object(container, naming.LEASE, body,
                                          content_type='application/json',
-                                         timeout=left,
-                                         deadline=started +
-                                         conf.lease_write_deadline)
+                                         timeout=left, deadline=deadline)
         except SwiftUnavailable:
-            self._abandoned(container, 'PUT failed', started)
-            return None     # unknown outcome: it can only block, never grant
+            self._abandoned(container, 'PUT failed', read_started)
+            return None, None
         if put.status == 404:
             raise errors.QueueDoesNotExist(
                 naming.queue_name_from_container(container), '?')
         if put.status != 201:
-            return None
-        if time.monotonic() - started > conf.lease_write_deadline:
-            self._abandoned(container, 'too slow', started)
-            return None     # too slow to be safe; wait for it to expire
+            return None, None
+        if time.monotonic() > deadline:
+            self._abandoned(container, 'too slow', read_started)
+            return None, None
         time.sleep(conf.lease_settle_delay)
-        check = self._swift.get_object(container, naming.LEASE, newest=True,
-                                       timeout=self._read_timeout)
-        if check.status != 200 or _nonce(check) != nonce:
-            return None
-        return Lease(container, nonce, started, conf)
+        started = time.monotonic()
+        return self._swift.get_object(container, naming.LEASE, newest=True,
+                                      timeout=self._read_timeout), started
 
     def _abandoned(self, container, why, started):
         self.stats['abandoned'] = self.stats.get('abandoned', 0) + 1
@@ -314,38 +383,79 @@ class LeaseKeeper:
                  ' the queue waits for it to expire', container, why,
                  time.monotonic() - started)
 
+    def _document(self, nonce, state_floor, free=False, successor=None):
+        """The lease object's body: who wrote it, the state generation the
+        next holder must find (see ``read_state``'s floor), and for a lease
+        given back, ``free`` and the process it is handed over to."""
+        doc = {'holder': self._holder, 'nonce': nonce,
+               'state': state_floor}
+        if free:
+            doc['free'] = True
+            if successor:
+                doc['successor'] = successor
+        return json.dumps(doc).encode()
+
     def _is_held(self, resp):
+        """Is the lease read in ``resp`` held, for this process? A lease
+        handed over to another process is held for everybody else for as
+        long as a lease would be."""
+        doc = _parsed(resp)
+        if doc.get('free') and doc.get('successor') in (None,
+                                                        self._holder):
+            return False
         stamp = resp.timestamp
         if stamp is None:
             return True
         return time.time() < stamp + self._conf.lease_seconds + \
             self._conf.max_clock_skew
 
+    def _handed_to_me(self, resp):
+        """Was the lease read in ``resp`` handed over to this process, with
+        time enough left that this attempt's PUT is acknowledged before
+        anybody else may take the lease as expired (their clocks up to
+        max_clock_skew ahead)? Then no other process writes the lease
+        until ours is in Swift."""
+        doc = _parsed(resp)
+        stamp = resp.timestamp
+        conf = self._conf
+        return bool(doc.get('free')) and \
+            doc.get('successor') == self._holder and stamp is not None and \
+            time.time() + conf.lease_write_deadline + conf.max_clock_skew \
+            < stamp + conf.lease_seconds
+
     def _say_wanted(self, container):
         try:
-            self._swift.put_object(container, naming.LEASE_WANTED, b'',
-                                   timeout=self._conf.lease_write_deadline)
+            self._swift.put_object(
+                container, naming.LEASE_WANTED,
+                json.dumps({'holder': self._holder}).encode(),
+                content_type='application/json',
+                timeout=self._conf.lease_write_deadline)
         except SwiftUnavailable:
             pass
 
-    def _is_wanted(self, container):
-        """Has another process asked for the lease lately?"""
+    def _wanted_by(self, container):
+        """Has another process asked for the lease lately? False, or True
+        with the process to hand it over to (the last that asked; None
+        when Swift could not say)."""
         try:
-            resp = self._swift.request('HEAD', container,
-                                       naming.LEASE_WANTED,
-                                       timeout=self._conf.lease_write_deadline)
+            resp = self._swift.get_object(
+                container, naming.LEASE_WANTED, newest=True,
+                timeout=self._conf.lease_write_deadline)
         except SwiftUnavailable:
-            return True
+            return True, None
         if resp.status != 200 or resp.timestamp is None:
-            return False
+            return False, None
         recent = max(2.0, 4 * self._conf.lease_poll_interval)
-        return time.time() - resp.timestamp < recent + \
-            self._conf.max_clock_skew
+        if time.time() - resp.timestamp >= recent + \
+                self._conf.max_clock_skew:
+            return False, None
+        wanter = _parsed(resp).get('holder')
+        return True, wanter if isinstance(wanter, str) and \
+            wanter != self._holder else None
 
     def _renew(self, lease):
         started = time.monotonic()
-        body = json.dumps({'holder': self._holder,
-                           'nonce': lease.nonce}).encode()
+        body = self._document(lease.nonce, lease.state_floor)
         try:
             put = self._swift.put_object(
                 lease.container, naming.LEASE, body,
@@ -381,12 +491,17 @@ class LeaseKeeper:
             if lease.remaining() <= WRITE_MARGIN:
                 return
         try:
-            # Bounded by the deadline, retries included: a DELETE landing
-            # after the next holder's lease PUT would make a held lease
-            # look free (renewals are blind PUTs: nobody would notice).
-            self._swift.delete_object(lease.container, naming.LEASE,
-                                      timeout=2.0,
-                                      deadline=lease.write_deadline())
+            # A PUT marking the lease free (not a DELETE: the next holder
+            # must learn the state generation), bounded by the deadline: a
+            # write landing after the next holder's lease PUT would make a
+            # held lease look free (renewals are blind PUTs: nobody would
+            # notice). Not retried: PUTs never are.
+            self._swift.put_object(
+                lease.container, naming.LEASE,
+                self._document(lease.nonce, lease.state_floor, free=True,
+                               successor=lease.successor),
+                content_type='application/json', timeout=2.0,
+                deadline=lease.write_deadline())
         except SwiftUnavailable:
             pass    # it expires by itself
         lease.valid_until = 0.0
@@ -423,7 +538,9 @@ class LeaseKeeper:
                     now - lease.last_used >= conf.lease_idle_release:
                 self.retire(lease)
             elif now - lease.acquired >= conf.lease_max_hold:
-                if self._is_wanted(lease.container):
+                wanted, wanter = self._wanted_by(lease.container)
+                if wanted:
+                    lease.successor = wanter
                     self._cooldown[lease.container] = now + \
                         conf.lease_settle_delay + 3 * conf.lease_poll_interval
                     self.retire(lease)
@@ -468,8 +585,24 @@ class _Holding:
         return False
 
 
-def _nonce(resp):
+def _parsed(resp):
+    """The lease object's JSON body ({} if it is not one)."""
     try:
-        return json.loads(resp.data).get('nonce')
-    except (ValueError, AttributeError):
-        return None
+        doc = json.loads(resp.data)
+    except (ValueError, TypeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _shows(resp, body):
+    """Is ``resp`` (a lease read, or None) the lease object ``body``?"""
+    return resp is not None and resp.status == 200 and resp.data == body
+
+
+def _state_floor(resp):
+    floor = _parsed(resp).get('state', 0)
+    return floor if isinstance(floor, int) and floor > 0 else 0
+
+
+def _nonce(resp):
+    return _parsed(resp).get('nonce')

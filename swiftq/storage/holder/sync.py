@@ -25,6 +25,9 @@ PREFETCH_SCAN = 32
 # A claim or pop that finds too few free messages lists the queue again
 # from its head at most this often (seconds): see relist_head.
 RELIST_INTERVAL = 2.0
+# A segment that read as missing while the state says some of its
+# messages are live is asked for again at most this often (seconds).
+MISSING_RETRY = 2.0
 
 
 class ViewSync:
@@ -44,12 +47,15 @@ class ViewSync:
             if lease.view is not None and lease.view.broken:
                 raise SwiftUnavailable('an earlier state write failed')
             if lease.view is None:
-                lease.view = self._load(lease.container)
+                lease.view = self._load(lease.container, lease.state_floor)
             return lease.view
 
-    def _load(self, container):
+    def _load(self, container, floor):
+        """The view of a new lease: the state read with X-Newest, refused
+        (StaleRead) when older than the generation the lease object said
+        was written (``floor``, see LeaseKeeper)."""
         return QueueView(documents.read_state(self._swift, container,
-                                              self._skew),
+                                              self._skew, floor),
                          self._metadata(container))
 
     def _metadata(self, container):
@@ -167,8 +173,8 @@ class ViewSync:
     # -- bodies ---------------------------------------------------------------
     def verified_body(self, container, view, segment):
         """The segment's body as Swift has it (X-Newest, once per lease),
-        or as this process posted it (OwnPosts); None if it is gone, and
-        the view forgets it."""
+        or as this process posted it (OwnPosts); None if it cannot be read
+        now. See ``_missing`` for what the view does then."""
         body = view.verified.get(segment.key)
         if body is None:
             body = view.forget_posted(segment.key)
@@ -177,6 +183,9 @@ class ViewSync:
                 view.stats['own_posts'] += 1
         if body is None:
             began = time.monotonic()
+            if began - view.missing.get(segment.key, -MISSING_RETRY) < \
+                    MISSING_RETRY:
+                return None
             pending = view.prefetch.pop(segment.key, None)
             if pending is not None:
                 body = pending.result()
@@ -186,10 +195,29 @@ class ViewSync:
             view.stats['reads'] += 1
             view.stats['read_seconds'] += time.monotonic() - began
             if body is None:
-                view.remove(segment.key)
+                self._missing(view, segment)
                 return None
+            view.missing.pop(segment.key, None)
             view.verified[segment.key] = body
         return body
+
+    def _missing(self, view, segment):
+        """A listed segment read (X-Newest) as missing. When the state says
+        none of its messages can be returned again (all deleted or
+        expired), that is the expected end of it, and the view forgets
+        it. Otherwise the 404 may come from the only replicas that
+        answered (stale ones; Swift's proxy does not say how many did), so
+        the view skips the segment for now but keeps what the state says
+        of it (deletions, claim counts, life extensions), and reads it
+        again after MISSING_RETRY. A segment whose DELETE a crashed holder
+        never recorded is skipped the same way until it expires; either
+        way its messages are never returned."""
+        if view.state.is_dead(segment, time.time()):
+            view.missing.pop(segment.key, None)
+            view.remove(segment.key)
+            return
+        view.missing[segment.key] = time.monotonic()
+        view.stats['missing'] = view.stats.get('missing', 0) + 1
 
     def read_ahead(self, container, view, after_key):
         """Keep PREFETCH X-Newest reads in flight for the segments that

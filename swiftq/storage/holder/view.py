@@ -39,6 +39,9 @@ class QueueView:
         self.posted_lock = threading.Lock()
         self.dropping = set()   # dead segments being deleted
         self.prefetch = {}      # key -> Future of an X-Newest read
+        # key -> monotonic time a listed segment with live messages last
+        # read as missing (ViewSync._missing)
+        self.missing = {}
         self.mutex = threading.Lock()
         self.flushed = threading.Condition(self.mutex)
         self.listings = 0       # tail listings made
@@ -71,6 +74,7 @@ class QueueView:
         self.verified.pop(key, None)
         self.forget_posted(key)
         self.prefetch.pop(key, None)
+        self.missing.pop(key, None)
         self.state.forget_segment(key)
 
     def deleted(self, key, memory, now):

@@ -241,7 +241,7 @@ class QueueWriter:
                 continue
             body = self._sync.verified_body(container, view, segment)
             if body is None:
-                gone_key = segment.key      # removed from the view
+                gone_key = segment.key      # cannot be read now
                 continue
             index = naming.split_message_id(msg_id)[1]
             if (max_claims and dead_letter and

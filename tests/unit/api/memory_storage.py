@@ -346,7 +346,8 @@ class MemoryStorage(base.Storage):
             if sub['subscriber'] == subscriber and sub['id'] != sub_id:
                 raise errors.SubscriptionAlreadyExists(dict(sub))
 
-    def subscription_create(self, project, queue, subscriber, ttl, options):
+    def subscription_create(self, project, queue, subscriber, ttl, options,
+                            created_trust=None):
         self._call('subscription_create', project, queue, subscriber, ttl,
                    options)
         self._subscriber_taken(project, queue, subscriber)
@@ -357,6 +358,8 @@ class MemoryStorage(base.Storage):
             'subscriber': subscriber, 'ttl': ttl, 'options': options,
             'created': self.now, 'expires': self.now + ttl,
             'confirmed': False}
+        if created_trust:
+            self.subscription_data[sub_id]['created_trust'] = created_trust
         return sub_id
 
     def subscription_get(self, project, queue, sub_id):
@@ -381,6 +384,9 @@ class MemoryStorage(base.Storage):
         sub.update(changes)
         if 'ttl' in changes:
             sub['expires'] = self.now + changes['ttl']
+        if sub.get('created_trust') and 'trust_id' not in sub['options']:
+            sub['options'] = dict(sub['options'],
+                                  trust_id=sub['created_trust'])
 
     def subscription_confirm(self, project, queue, sub_id, confirmed):
         self._call('subscription_confirm', project, queue, sub_id,
@@ -392,3 +398,5 @@ class MemoryStorage(base.Storage):
         sub = self.subscription_data.get(sub_id)
         if sub and (sub['project'], sub['queue']) == (project, queue):
             del self.subscription_data[sub_id]
+            return sub
+        return None

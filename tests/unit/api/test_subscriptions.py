@@ -56,6 +56,10 @@ def test_posting_accepts(validator, document):
      'must be supported in the list %s.' % TYPES),
     ({'subscriber': 'http://x', 'options': 'a'}, 'Options must be a dict.'),
     ({'subscriber': 'http://x', 'options': 0}, 'Options must be a dict.'),
+    ({'subscriber': 'trust+http://x', 'options': {'trust_id': 7}},
+     'Options trust_id must be a non-empty string.'),
+    ({'subscriber': 'trust+http://x', 'options': {'trust_id': ''}},
+     'Options trust_id must be a non-empty string.'),
     ({'subscriber': 'http://x', 'ttl': '60'}, 'TTL must be an integer.'),
     ({'subscriber': 'http://x', 'ttl': False}, 'TTL must be an integer.'),
     ({'subscriber': 'http://x', 'ttl': 60.0}, 'TTL must be an integer.'),
@@ -179,6 +183,28 @@ def test_post_creates_queue_then_subscription(client, storage):
     assert isinstance(got.pop('age'), int)
     assert got == {'id': sub_id, 'source': 'q', 'subscriber': 'http://x',
                    'ttl': 120, 'options': {'a': 1}, 'confirmed': False}
+
+
+def test_trust_subscriber_without_a_token_to_delegate_from(
+        client, storage):
+    """noauth (and pre-signed URLs): no Keystone token, so no trust can
+    be made; nothing is stored."""
+    resp = client.post(SUBS, json={'subscriber': 'trust+http://x'})
+    assert_error(resp, 400, 'Invalid API request',
+                 'A trust+ subscriber needs a Keystone token to delegate '
+                 'from, or options.trust_id.')
+    assert storage.calls == []
+
+
+def test_trust_subscriber_with_its_own_trust_id(client, storage):
+    resp = client.post(SUBS, json={'subscriber': 'trust+https://x',
+                                   'options': {'trust_id': 'abc'}})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    sub_id = resp.get_json()['subscription_id']
+    assert client.get(SUBS + '/' + sub_id).get_json()['options'] == {
+        'trust_id': 'abc'}
+    assert 'created_trust' not in storage.subscription_data[sub_id]
+    assert client.delete(SUBS + '/' + sub_id).status_code == 204
 
 
 def test_expired_subscription_is_404(client, storage):
