@@ -13,14 +13,17 @@
 #   stack pre-install   refuse to go on without Swift
 #   stack install       install swiftq from $SWIFTQ_DIR (setup_develop)
 #   stack post-config   write $SWIFTQ_CONF and the uwsgi configuration;
-#                       with Keystone, create the service user and the
-#                       "messaging" service and endpoint
+#                       with Keystone, create the service user, the
+#                       "messaging" service and endpoint and (unless
+#                       disabled) the "messaging-websocket" ones
 #   stack extra         start swiftq-api under uwsgi (run_process, unit
 #                       devstack@swiftq-api), wait until GET /v2/ping
 #                       answers 204; start swiftq-notifier (unit
-#                       devstack@swiftq-notifier) unless disabled; run
-#                       "swiftq-status upgrade check"
-#   unstack             stop swiftq-notifier and swiftq-api
+#                       devstack@swiftq-notifier) and swiftq-websocket
+#                       (unit devstack@swiftq-websocket) unless disabled;
+#                       run "swiftq-status upgrade check"
+#   unstack             stop swiftq-websocket, swiftq-notifier and
+#                       swiftq-api
 #   clean               remove the uwsgi/Apache configuration and
 #                       $SWIFTQ_CONF_DIR
 #
@@ -46,6 +49,14 @@ function swiftq_endpoint_url {
     fi
 }
 
+# The URL websocket clients reach swiftq-websocket at (the
+# "messaging-websocket" endpoint). Zaqar's devstack registers it as
+# http://; python-zaqarclient picks its transport by the URL's scheme, so
+# ws:// is what its websocket transport (and os-collect-config) needs.
+function swiftq_websocket_url {
+    echo "ws://$SWIFTQ_SERVICE_HOST:$SWIFTQ_WEBSOCKET_PORT"
+}
+
 # install_swiftq - swiftq and its Python dependencies, from the clone
 function install_swiftq {
     setup_develop "$SWIFTQ_DIR"
@@ -65,6 +76,8 @@ function configure_swiftq {
     iniset "$SWIFTQ_CONF" status swift_dir "${SWIFT_CONF_DIR:-/etc/swift}"
     # Confirmation requests tell subscribers where to confirm.
     iniset "$SWIFTQ_CONF" notification api_public_url "$(swiftq_endpoint_url)"
+    iniset "$SWIFTQ_CONF" websocket bind_host "$SWIFTQ_WEBSOCKET_BIND_HOST"
+    iniset "$SWIFTQ_CONF" websocket bind_port "$SWIFTQ_WEBSOCKET_PORT"
 
     if is_service_enabled key; then
         iniset "$SWIFTQ_CONF" DEFAULT auth_strategy keystone
@@ -108,6 +121,12 @@ function create_swiftq_accounts {
     get_or_create_service swiftq messaging \
         "Messaging service (swiftq: the Zaqar v2 API on Swift)"
     get_or_create_endpoint messaging "$REGION_NAME" "$(swiftq_endpoint_url)"
+    if is_service_enabled swiftq-websocket; then
+        get_or_create_service swiftq-websocket messaging-websocket \
+            "Messaging service over websockets (swiftq-websocket)"
+        get_or_create_endpoint messaging-websocket "$REGION_NAME" \
+            "$(swiftq_websocket_url)"
+    fi
 }
 
 # start_swiftq - run the API and wait until it serves
@@ -142,6 +161,18 @@ function start_swiftq_notifier {
         "$SWIFTQ_BIN_DIR/swiftq-notifier --config-file $SWIFTQ_CONF"
 }
 
+# start_swiftq_websocket - Zaqar's websocket transport, on its own port;
+# waits until it answers (a plain HTTP GET gets a refused handshake)
+function start_swiftq_websocket {
+    run_process swiftq-websocket \
+        "$SWIFTQ_BIN_DIR/swiftq-websocket --config-file $SWIFTQ_CONF"
+    local url="http://$SWIFTQ_SERVICE_HOST:$SWIFTQ_WEBSOCKET_PORT/"
+    echo "Waiting for swiftq-websocket to answer $url ..."
+    if ! wait_for_service "$SERVICE_TIMEOUT" "$url"; then
+        die $LINENO "swiftq-websocket did not answer on $url"
+    fi
+}
+
 # check_swiftq - swiftq-status upgrade check; warnings (a 1-replica Swift)
 # are shown, failures stop stack.sh
 function check_swiftq {
@@ -153,8 +184,11 @@ function check_swiftq {
     fi
 }
 
-# stop_swiftq - stop the notifier and the API
+# stop_swiftq - stop the websocket server, the notifier and the API
 function stop_swiftq {
+    if is_service_enabled swiftq-websocket; then
+        stop_process swiftq-websocket
+    fi
     if is_service_enabled swiftq-notifier; then
         stop_process swiftq-notifier
     fi
@@ -194,6 +228,9 @@ if is_service_enabled swiftq-api; then
         start_swiftq
         if is_service_enabled swiftq-notifier; then
             start_swiftq_notifier
+        fi
+        if is_service_enabled swiftq-websocket; then
+            start_swiftq_websocket
         fi
         check_swiftq
     fi

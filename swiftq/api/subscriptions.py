@@ -5,7 +5,9 @@ Behaviour follows Zaqar's ``v2_0/subscriptions.py`` (code, not docs):
 
 * ``POST``: body ``{"subscriber", "ttl"?, "options"?}``; creates the queue
   if it is missing; 201 ``{"subscription_id"}`` with ``Location`` (the
-  collection). A subscriber the queue already has: 201 with the existing
+  collection). From swiftq-websocket (:data:`SOCKET`), no subscriber
+  subscribes the socket, whose messages are pushed to it. A subscriber
+  the queue already has: 201 with the existing
   id while that subscription is unconfirmed (Zaqar re-sends the
   confirmation), 409 once it is confirmed. A ``trust+http(s)``
   subscriber without ``options.trust_id`` first gets a Keystone trust
@@ -46,6 +48,13 @@ blueprint = flask.Blueprint(
     'subscriptions', __name__,
     url_prefix='/v2/queues/<queue_name>/subscriptions')
 
+#: WSGI environ key of the websocket an in-process request comes from
+#: (set by swiftq-websocket's bridge; no HTTP client can set it). A POST
+#: without ``subscriber`` from it subscribes the socket: its ``uri`` is
+#: stored as the subscriber and ``subscribed(project, queue, id, ttl)``
+#: tells the transport to push (swiftq.websocket.push).
+SOCKET = 'swiftq.socket'
+
 #: Zaqar's 409 description on POST (its missing space included).
 DUPLICATE = ('Such subscription already exists.Subscriptions are unique by '
              'project + queue + subscriber URI.')
@@ -72,28 +81,43 @@ def subscription(doc, now=None):
     }
 
 
+def _subscriber(document):
+    """``(subscriber URI, socket or None)``: the document's subscriber, or
+    the websocket's that sent a POST without one (module docstring)."""
+    socket = flask.request.environ.get(SOCKET)
+    if socket is not None and isinstance(document, dict) and \
+            not document.get('subscriber'):
+        errors.checked(context.validator().socket_subscription_posting,
+                       document)
+        return socket.uri, socket
+    errors.checked(context.validator().subscription_posting, document)
+    return document['subscriber'], None
+
+
 @blueprint.post('')
 @acl.enforce('subscription:create')
 @errors.unavailable('Subscription could not be created.')
 def create_subscription(queue_name):
     document = _document()
-    errors.checked(context.validator().subscription_posting, document)
+    subscriber, socket = _subscriber(document)
     project = context.project_id()
     ttl = document.get('ttl')
     if ttl is None:
         ttl = context.conf().transport.default_subscription_ttl
     options = document.get('options') or {}
     created_trust = None
-    if trusts.needs_trust(document['subscriber'], options):
+    if trusts.needs_trust(subscriber, options):
         created_trust = trusts.delegate(ttl)
         options = dict(options, trust_id=created_trust)
     stored = False
     try:
-        sub_id, stored = _store(project, queue_name, document['subscriber'],
-                                ttl, options, created_trust)
+        sub_id, stored = _store(project, queue_name, subscriber, ttl,
+                                options, created_trust)
     finally:
         if created_trust and not stored:
             trusts.release(created_trust)
+    if socket is not None:
+        socket.subscribed(project, queue_name, sub_id, ttl)
     return representation.json_response(
         {'subscription_id': sub_id}, status=201,
         headers={'Location': flask.request.path})

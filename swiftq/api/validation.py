@@ -395,6 +395,14 @@ class Validator:
         self._subscriber(subscription['subscriber'])
         self.subscription_patching(subscription)
 
+    def socket_subscription_posting(self, subscription):
+        """A subscription of the websocket that sent it (no subscriber,
+        or an empty one): ``ttl`` and ``options`` as in a patch."""
+        if not isinstance(subscription, dict):
+            raise ValidationFailed('Subscriptions must be a dict.')
+        self._subscription_fields(
+            {k: v for k, v in subscription.items() if k != 'subscriber'})
+
     def subscription_patching(self, subscription):
         """``subscriber``, ``ttl`` and ``options`` where present (``null``
         counts as absent). Stricter than Zaqar, whose checks skip falsy
@@ -404,6 +412,9 @@ class Validator:
             raise ValidationFailed('No subscription to create.')
         if not isinstance(subscription, dict):
             raise ValidationFailed('Subscriptions must be a dict.')
+        self._subscription_fields(subscription)
+
+    def _subscription_fields(self, subscription):
         if subscription.get('subscriber') is not None:
             self._subscriber(subscription['subscriber'])
         options = subscription.get('options')

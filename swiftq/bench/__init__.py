@@ -17,7 +17,9 @@ Modules:
 - :mod:`~swiftq.bench.local`: a throw-away LocalSwift + swiftq-api;
 - :mod:`~swiftq.bench.zaqar_peer`: upstream Zaqar on the same Swift;
 - :mod:`~swiftq.bench.tempauth_keystone`: the Keystone stand-in for it;
-- :mod:`~swiftq.bench._zaqar_wsgi`: that Zaqar's WSGI app for gunicorn.
+- :mod:`~swiftq.bench._zaqar_wsgi`: that Zaqar's WSGI app for gunicorn;
+- :mod:`~swiftq.bench.websocket`: ``swiftq-bench websocket``, idle
+  sockets' memory and post-to-push latency of swiftq-websocket.
 
 See doc/source/performance.rst.
 """

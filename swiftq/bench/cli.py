@@ -27,6 +27,9 @@ Examples::
         https://keystone.example/v3 --os-username u --os-password p \\
         --os-project-name demo
 
+    # swiftq-websocket: idle sockets' memory, post-to-push latency
+    swiftq-bench websocket --local --sockets 1000
+
 Exit status: 0, or 1 when a run lost, duplicated or resurrected a
 message, 2 on usage errors and failures.
 """
@@ -366,6 +369,9 @@ def _report_only(args, parser, log):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['websocket']:
+        from swiftq.bench import websocket
+        return websocket.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     log = (lambda msg: None) if args.quiet else \

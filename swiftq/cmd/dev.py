@@ -3,15 +3,17 @@ API from a shell.
 
 ::
 
-    swiftq-dev [--dir DIR] [--port 8888]
+    swiftq-dev [--dir DIR] [--port 8888] [--websocket-port 9000]
 
 Starts a local Swift under ``DIR/swift`` (:mod:`swiftq.localswift`), writes
 ``DIR/swiftq.conf`` (``auth_strategy = noauth``, ``[swift]`` pointing at
 that Swift), runs ``swiftq-api`` on 127.0.0.1:PORT, waits for
 ``GET /v2/ping`` to answer 204, starts ``swiftq-notifier`` (deliveries to
-subscriptions), prints curl examples, and stays in the foreground until
-Ctrl-C or SIGTERM, then stops everything it started. The logs are
-``DIR/swiftq-api.log`` and ``DIR/swiftq-notifier.log``.
+subscriptions) and ``swiftq-websocket`` on 127.0.0.1:WEBSOCKET_PORT (Zaqar's
+websocket protocol), prints curl examples and a websocket one, and stays
+in the foreground until Ctrl-C or SIGTERM, then stops everything it
+started. The logs are ``DIR/swiftq-api.log``, ``DIR/swiftq-notifier.log``
+and ``DIR/swiftq-websocket.log``.
 
 Development only: with ``noauth`` the X-Project-ID header is trusted.
 """
@@ -20,9 +22,11 @@ import argparse
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 
 from swiftq import child_processes
@@ -53,12 +57,16 @@ def parse_args(argv):
         '--port', type=int, default=8888,
         help='Port of the API on 127.0.0.1 (default: %(default)s).')
     parser.add_argument(
+        '--websocket-port', type=int, default=9000,
+        help='Port of swiftq-websocket on 127.0.0.1 (default: '
+             '%(default)s).')
+    parser.add_argument(
         '--workers', type=int, default=2,
         help='API worker processes (default: %(default)s).')
     return parser.parse_args(argv)
 
 
-def write_config(path, swift, port, workers):
+def write_config(path, swift, port, workers, websocket_port):
     lines = [
         '# Written by swiftq-dev; rewritten on every start.',
         '[DEFAULT]',
@@ -69,6 +77,10 @@ def write_config(path, swift, port, workers):
         'bind_host = 127.0.0.1',
         'bind_port = %d' % port,
         'workers = %d' % workers,
+        '',
+        '[websocket]',
+        'bind_host = 127.0.0.1',
+        'bind_port = %d' % websocket_port,
         '',
         '[swift]',
         'auth_type = tempauth',
@@ -127,6 +139,51 @@ def examples(base_url, client_id):
     ])
 
 
+#: What the websocket example runs: a socket subscribes to the queue (no
+#: subscriber: messages are pushed to it), another posts, the first
+#: receives the push.
+_WEBSOCKET_EXAMPLE = '''
+import json, uuid, websocket
+url, queue = "%(url)s", "%(queue)s"
+h = {"Client-ID": str(uuid.uuid4()), "X-Project-ID": "%(project)s"}
+def call(ws, action, body):
+    ws.send(json.dumps({"action": action, "headers": h, "body": body}))
+    return json.loads(ws.recv())
+sub = websocket.create_connection(url)
+pub = websocket.create_connection(url)
+print(call(sub, "subscription_create", {"queue_name": queue, "ttl": 60}))
+print(call(pub, "message_post", {"queue_name": queue,
+      "messages": [{"body": {"event": "pushed"}, "ttl": 60}]})["body"])
+print("pushed:", sub.recv())
+'''
+
+
+def websocket_example(url):
+    """A Python command (swiftq's interpreter has websocket-client) that
+    subscribes a socket to the queue and gets a post pushed to it."""
+    code = _WEBSOCKET_EXAMPLE % {'url': url, 'queue': QUEUE,
+                                 'project': PROJECT}
+    return '\n'.join([
+        '# the same API over a websocket (swiftq-websocket, %s):' % url,
+        '# subscribe a socket, post through another one, get the push',
+        '%s -c %s' % (shlex.quote(sys.executable), shlex.quote(code)),
+        '',
+    ])
+
+
+def _wait_listening(process, port, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 class _Stop(Exception):
     pass
 
@@ -153,13 +210,14 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _raise_stop)
     swift = localswift.LocalSwift(os.path.join(base_dir, 'swift'),
                                   replicas=1)
-    api = notifier = None
+    api = notifier = websocket = None
     status = 0
     try:
         print('swiftq-dev: starting a local Swift under %s ...'
               % os.path.join(base_dir, 'swift'), flush=True)
         swift.start()
-        write_config(config_file, swift, args.port, args.workers)
+        write_config(config_file, swift, args.port, args.workers,
+                     args.websocket_port)
         print('swiftq-dev: starting swiftq-api on %s (config %s, log %s)'
               % (base_url, config_file, log_file), flush=True)
         with open(log_file, 'ab') as log:
@@ -188,8 +246,25 @@ def main(argv=None):
                 preexec_fn=child_processes.die_with_parent)
         print('swiftq-dev: swiftq-notifier delivers to subscriptions (log '
               '%s)' % notifier_log)
+        websocket_log = os.path.join(base_dir, 'swiftq-websocket.log')
+        websocket_url = 'ws://127.0.0.1:%d' % args.websocket_port
+        with open(websocket_log, 'ab') as log:
+            websocket = subprocess.Popen(
+                api_command(config_file, 'swiftq-websocket',
+                            'swiftq.cmd.websocket'),
+                stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, process_group=0,
+                preexec_fn=child_processes.die_with_parent)
+        if not _wait_listening(websocket, args.websocket_port, PING_TIMEOUT):
+            print('swiftq-dev: swiftq-websocket did not start; see %s'
+                  % websocket_log, file=sys.stderr)
+            status = 1
+            return status
+        print('swiftq-dev: swiftq-websocket on %s (log %s)'
+              % (websocket_url, websocket_log))
         print()
         print(examples(base_url, str(uuid.uuid4())))
+        print(websocket_example(websocket_url))
         print('Development only: X-Project-ID is trusted (auth_strategy = '
               'noauth).')
         print('API log: tail -f %s' % log_file)
@@ -203,7 +278,7 @@ def main(argv=None):
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for process in (notifier, api):
+        for process in (websocket, notifier, api):
             if process is not None:
                 child_processes.stop_tree(process, STOP_TIMEOUT)
         swift.stop()

@@ -26,7 +26,8 @@ max_sockets = cfg.IntOpt(
 idle_timeout = cfg.IntOpt(
     'idle_timeout', default=600, min=0,
     help='Seconds a socket may stay without sending a frame before it is '
-         'closed (code 4000); 0 keeps idle sockets open.')
+         'closed (code 4000); 0 keeps idle sockets open. A socket with a '
+         'pushed subscription is never idle.')
 
 auth_timeout = cfg.IntOpt(
     'auth_timeout', default=30, min=1,
@@ -41,9 +42,30 @@ threads = cfg.IntOpt(
          'waits for Swift, and for Keystone when a token is checked). '
          'One socket\'s frames are answered in order, one at a time.')
 
+push_backlog_size = cfg.IntOpt(
+    'push_backlog_size', default=1024 * 1024, min=1024,
+    help='Bytes of pushed messages (subscription_create without a '
+         'subscriber) one socket may have waiting to be sent. A client '
+         'that does not read them fast enough is closed (code 4008); the '
+         'messages stay in the queue.')
+
+max_pushed_subscriptions = cfg.IntOpt(
+    'max_pushed_subscriptions', default=20, min=1,
+    help='Pushed subscriptions (subscription_create without a subscriber) '
+         'one socket may hold at once; each follows its queue. One more is '
+         'answered 400.')
+
+push_recheck_interval = cfg.IntOpt(
+    'push_recheck_interval', default=10, min=1,
+    help='Seconds between two checks, while messages are pushed to a '
+         'socket, that its subscription still exists: one deleted through '
+         'another socket or the HTTP API stops its pushes within that '
+         'time of a push (at once when deleted through its own socket).')
+
 GROUP_NAME = 'websocket'
 ALL_OPTS = [bind_host, bind_port, max_frame_size, max_sockets, idle_timeout,
-            auth_timeout, threads]
+            auth_timeout, threads, push_backlog_size,
+            max_pushed_subscriptions, push_recheck_interval]
 
 
 def register_opts(conf):

@@ -129,7 +129,10 @@ class SubscriptionIndex:
         now = self._clock()
         by_container = {}
         for sub in self._cache.values():
-            if sub.expires > now:
+            # A websocket's subscription is pushed by swiftq-websocket
+            # (kept in the cache all the same: its document is read once).
+            if sub.expires > now and \
+                    not subscriptions_store.is_socket(sub.subscriber):
                 by_container.setdefault(sub.container, []).append(sub)
         for subs in by_container.values():
             subs.sort(key=lambda s: s.id)

@@ -32,6 +32,9 @@ The contract the HTTP layer uses, and where each part of it is:
     takes.
 ``watch.py``
     Long polling: the waiting requests of one queue share its watching.
+``feed.py``
+    Posts followed as they land, woken by the watch: what swiftq-websocket
+    pushes to subscribed sockets.
 ``subscriptions.py``
     Subscriptions in the deployment's index container.
 ``process.py``
@@ -41,5 +44,6 @@ The contract the HTTP layer uses, and where each part of it is:
 ``errors.py``
     The storage layer's errors.
 
-Design: doc/source/design/ (claims.rst, stripes.rst, subscriptions.rst).
+Design: doc/source/design/ (claims.rst, stripes.rst, subscriptions.rst,
+long-poll.rst).
 """

@@ -60,6 +60,14 @@ class Messages(base.MessageController):
         self.post_to(self._process.parts.catalog.layout_of(container),
                      [message], client_id)
 
+    def follow(self, project, queue, deliver, since_ns=None):
+        """Hand every segment posted to the queue from ``since_ns`` (epoch
+        nanoseconds, default now) on to ``deliver(segment, body)``
+        (``storage.feed``), until the returned ``Following`` is stopped."""
+        parts = self._process.parts
+        return parts.feeds.follow(parts.catalog.container(project, queue),
+                                  deliver, since_ns)
+
     @errors.swift_errors
     def list(self, project, queue, client_id, marker=None, limit=10,
              echo=False, include_claimed=False, include_delayed=False,

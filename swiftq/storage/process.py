@@ -14,6 +14,7 @@ import threading
 
 from swiftq.storage import catalog as catalog_mod
 from swiftq.storage import encryption
+from swiftq.storage import feed
 from swiftq.storage import message_format
 from swiftq.storage import message_reads
 from swiftq.storage import naming
@@ -34,9 +35,9 @@ IO_THREADS = 16
 class ProcessParts:
     """Everything of one process, wired once: the Swift client and thread
     pool, segments, the lease keeper and the lease holder's writer, the
-    long-poll watcher, the stripe picker, the catalog with its metadata
-    cache, message reads and subscriptions (a store per kind: queues,
-    topics).
+    long-poll watcher and the feeds it wakes, the stripe picker, the
+    catalog with its metadata cache, message reads and subscriptions (a
+    store per kind: queues, topics).
 
     ``post_dead_letter(queue container, message, client_id)``: how the
     writer posts to a dead-letter queue (``messages.Messages``); ``swift``:
@@ -74,6 +75,10 @@ class ProcessParts:
         self.watcher = watch.Watcher(
             self.segments, self.reads.read_state, self.executor, conf,
             lambda c: self.catalog.layout_of(c).containers)
+        self.feeds = feed.Feeds(
+            self.segments, self.watcher, self.executor,
+            lambda c: self.catalog.layout_of(c).containers, skew,
+            conf.long_poll.watch_interval)
         self.picker = stripes.StripePicker(
             self.leases,
             lambda container: stripes.look_for_free(

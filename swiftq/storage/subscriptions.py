@@ -58,6 +58,17 @@ MARKER_ATTEMPTS = 3
 _JSON = 'application/json'
 
 
+#: Schemes of subscribers that are websockets: swiftq-websocket pushes to
+#: them itself (``storage.feed``), the notifier passes them over.
+SOCKET_SCHEMES = ('ws', 'wss')
+
+
+def is_socket(subscriber):
+    """True for the subscriber of a pushed (websocket) subscription."""
+    return isinstance(subscriber, str) and \
+        subscriber.split(':', 1)[0].lower() in SOCKET_SCHEMES
+
+
 def delete_at(expires):
     return min(int(math.ceil(expires)), MAX_DELETE_AT)
 

@@ -19,6 +19,10 @@ Claim waiters wake one at a time (a token per piece of news, passed on
 after a successful claim), so a post of one message does not send every
 waiter to the lease; listing waiters all look again, since a listing
 takes nothing away from the others.
+
+*Followers* (:meth:`Watcher.follow`, the feeds of pushed subscriptions,
+``swiftq.storage.feed``) keep a queue watched as waiters do, without a
+thread: their callback is called on every news.
 """
 
 import logging
@@ -50,6 +54,7 @@ class _Watch:
         self.claimers = threading.Condition(lock)   # exclusive waiters
         self.listers = threading.Condition(lock)    # shared waiters
         self.waiters = 0
+        self.followers = []         # callbacks told of every news
         self.tokens = 0             # wake-ups owed to claim waiters
         self.generation = 0         # news so far, for listing waiters
         self.tried_at = None        # generation of the last claim attempt
@@ -60,11 +65,19 @@ class _Watch:
         self.checking = False
 
     def announce(self):
-        """News: one claim waiter and every listing waiter look again."""
+        """News: one claim waiter and every listing waiter look again, and
+        every follower is told."""
         with self.claimers:
             self.generation += 1
             self._give(1)
             self.listers.notify_all()
+            followers = list(self.followers)
+        for on_news in followers:
+            on_news()
+
+    @property
+    def idle(self):
+        return self.waiters == 0 and not self.followers
 
     def recheck_at(self, when):
         """Look again at ``when`` (epoch seconds) if that is sooner than
@@ -206,20 +219,37 @@ class Watcher:
         finally:
             self._leave(watch)
 
+    def follow(self, container, on_news):
+        """Keep ``container`` watched until :meth:`unfollow` and call
+        ``on_news()`` on every news of it (from the thread that found it:
+        the callback must be quick)."""
+        watch = self._join(container, on_news)
+        watch.announce()        # a first look, for what came before
+        return watch
+
+    def unfollow(self, container, on_news):
+        with self._lock:
+            watch = self._watches.get(container)
+        if watch is not None:
+            self._leave(watch, on_news)
+
     def _probe_at(self, watch, when):
         if when is not None:
             watch.recheck_at(when)
             with self._lock:
                 self._wakeup.notify_all()
 
-    def _join(self, container):
+    def _join(self, container, follower=None):
         with self._lock:
             watch = self._watches.get(container)
             if watch is None:
                 watch = self._watches[container] = _Watch(container,
                                                           self._recheck)
             with watch.claimers:
-                watch.waiters += 1
+                if follower is None:
+                    watch.waiters += 1
+                else:
+                    watch.followers.append(follower)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._watch_forever, name='swiftq-watch',
@@ -228,13 +258,16 @@ class Watcher:
             self._wakeup.notify_all()
             return watch
 
-    def _leave(self, watch):
+    def _leave(self, watch, follower=None):
         with self._lock:
             with watch.claimers:
-                watch.waiters -= 1
-                idle = watch.waiters == 0
-                if idle:
+                if follower is None:
+                    watch.waiters -= 1
+                elif follower in watch.followers:
+                    watch.followers.remove(follower)
+                if watch.waiters == 0:
                     watch.tokens = 0
+                idle = watch.idle
             if idle and self._watches.get(watch.container) is watch:
                 del self._watches[watch.container]
 

@@ -14,6 +14,8 @@ Modules:
 * ``actions``: each action as an HTTP request and its answer's shape;
 * ``bridge``: the HTTP API called in process, and Keystone tokens checked
   for ``authenticate``;
+* ``push``: pushed subscriptions (``subscription_create`` without a
+  subscriber): the messages of the queue pushed to the socket;
 * ``server``: the asyncio server (``websockets``), one session per socket,
   limits and timeouts.
 """

@@ -259,8 +259,6 @@ AUTHENTICATE = Action('authenticate', 'GET', '', required=(),
 ACTIONS = {a.name: a for a in _TABLE + (AUTHENTICATE,)}
 
 UNEXPECTED = 'Unexpected error.'
-NO_PUSH = ('A subscription without a subscriber (messages pushed to this '
-           'websocket) is not supported yet: give a "subscriber" URI.')
 
 
 # -- HTTP request -------------------------------------------------------------
@@ -354,8 +352,6 @@ def run(action, body, call, signed=False):
     query, document) -> Answer``. ``signed``: the frame is let in by its
     pre-signed URL headers alone, and answered 403 as Zaqar does if the
     API refuses them."""
-    if action.name == 'subscription_create' and not body.get('subscriber'):
-        return 400, {'exception': NO_PUSH, 'error': None}
     try:
         answer = call(*http_request(action, body))
     except BadField as exc:

@@ -20,6 +20,7 @@ import json
 import sys
 
 from swiftq import auth
+from swiftq.api import subscriptions as api_subscriptions
 from swiftq.auth import keystone as auth_keystone
 from swiftq.websocket import actions
 
@@ -105,12 +106,16 @@ class Bridge:
         return environ
 
     def call(self, method, path, query, document, headers, token=None,
-             peer=''):
+             peer='', socket=None):
         """The API's :class:`~swiftq.websocket.actions.Answer` to one
         request (``token``: the socket's Keystone token; ``peer``: the
-        client's address, for the access log)."""
+        client's address, for the access log; ``socket``: the
+        :class:`swiftq.websocket.push.SocketSubscriber` of a
+        ``subscription_create``)."""
         environ = self._environ(method, path, query, document, headers,
                                 token, peer)
+        if socket is not None:
+            environ[api_subscriptions.SOCKET] = socket
         started = {}
 
         def start_response(status, response_headers, exc_info=None):

@@ -28,6 +28,7 @@ from websockets import exceptions as ws_exceptions
 from swiftq.websocket import actions
 from swiftq.websocket import bridge as bridge_lib
 from swiftq.websocket import protocol
+from swiftq.websocket import push as push_lib
 
 LOG = logging.getLogger(__name__)
 
@@ -76,6 +77,14 @@ class Session:
         self._expiry = None
         peer = connection.remote_address
         self.peer = peer[0] if peer else ''
+        self._then = None           # what to do once the answer is sent
+        self.pushes = push_lib.Pushes(server, connection, self._call)
+
+    def _call(self, method, path, headers):
+        """The API in process with this socket's token (the pushes' own
+        requests: checks and deletions of its subscriptions)."""
+        return self.server.bridge.call(method, path, '', None, headers,
+                                       token=self.token, peer=self.peer)
 
     def _timeout(self, opened):
         loop = asyncio.get_running_loop()
@@ -96,6 +105,8 @@ class Session:
                 async with asyncio.timeout(timeout):
                     data = await self.connection.recv()
             except TimeoutError:
+                if why is IDLE and self.pushes.active:
+                    continue    # waiting for pushes is not idling
                 await self.connection.close(*why)
                 return
             except ws_exceptions.ConnectionClosed:
@@ -106,10 +117,18 @@ class Session:
                 await self.connection.send(_encoded(document, binary))
             except ws_exceptions.ConnectionClosed:
                 return
+            if self._then is not None:
+                then, self._then = self._then, None
+                then()
 
     def close(self):
         if self._expiry is not None:
             self._expiry.cancel()
+
+    def closed(self):
+        """The socket is gone."""
+        self.close()
+        self.pushes.close()
 
     # -- one frame ------------------------------------------------------------
     async def answer(self, data, binary):
@@ -132,16 +151,32 @@ class Session:
                         request, 403, {'error': actions.NOT_AUTHENTIFIED})
                 signed = True
             self.started = True
+            subscriber = None
+            if spec.name == 'subscription_create':
+                refused = self.pushes.refusal(request.body)
+                if refused is not None:
+                    return protocol.answer(request, 400, refused)
+                subscriber = self.pushes.subscriber()
             status, body = await self.server.in_thread(
                 actions.run, spec, request.body, functools.partial(
                     self.server.bridge.call, headers=request.headers,
-                    token=None if signed else self.token, peer=self.peer),
+                    token=None if signed else self.token, peer=self.peer,
+                    socket=subscriber),
                 signed=signed)
+            self._after(spec, request, status, subscriber, binary)
         except Exception as exc:
             LOG.exception('Unexpected error serving %r', name)
             return protocol.answer(request, 500, {
                 'exception': str(exc), 'error': actions.UNEXPECTED})
         return protocol.answer(request, status, body)
+
+    def _after(self, spec, request, status, subscriber, binary):
+        """Start or stop pushing for what the action did."""
+        if subscriber is not None and subscriber.created and status == 201:
+            self._then = functools.partial(self.pushes.start, subscriber,
+                                           binary, request.headers)
+        elif spec.name == 'subscription_delete' and status == 204:
+            self.pushes.stop(request.body.get('subscription_id'))
 
     async def authenticate(self, request):
         echo = protocol.Request({'action': 'authenticate'})
@@ -167,14 +202,19 @@ class Session:
 
 
 class WebsocketServer:
-    """``swiftq-websocket``'s server over the API application ``app``
-    (by default one built from ``conf``)."""
+    """``swiftq-websocket``'s server over the API application ``app`` and
+    its ``storage`` (by default both built from ``conf``)."""
 
-    def __init__(self, conf, app=None):
+    def __init__(self, conf, app=None, storage=None):
         if app is None:
             from swiftq import app as app_lib
-            app = app_lib.create_app(conf)
+            from swiftq.storage import swift_storage
+            storage = swift_storage.SwiftStorage(conf)
+            app = app_lib.create_app(conf, storage=storage)
         self.conf = conf
+        #: Where pushed subscriptions follow their queues (the storage the
+        #: API runs on).
+        self.storage = storage
         self.bridge = bridge_lib.Bridge(app, conf)
         self.pool = concurrent.futures.ThreadPoolExecutor(
             conf.websocket.threads, thread_name_prefix='swiftq-websocket')
@@ -201,7 +241,7 @@ class WebsocketServer:
         try:
             await session.serve()
         finally:
-            session.close()
+            session.closed()
             self.sessions.discard(session)
 
     async def run(self, stop=None):

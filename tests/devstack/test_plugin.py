@@ -12,7 +12,7 @@ plugin sets exists; the uwsgi INI); with the local test Swift (tempauth,
 ``local_swift``), the API started by ``run_process`` under a real uwsgi
 answers ``/v2/ping`` and a queue round trip (create, post, claim, delete
 the claimed message) with request ids and an access log without bodies or
-tokens, ``swiftq-status`` reports the 1-replica Swift, unstack stops it,
+tokens, swiftq-websocket answers on its port and pushes a post, ``swiftq-status`` reports the 1-replica Swift, unstack stops it,
 clean removes its files; with Keystone enabled (no Keystone runs here),
 the accounts, service and endpoint it asks devstack for and the Keystone
 sections it writes, which keystoneauth1 loads.
@@ -38,6 +38,7 @@ import requests
 
 from swiftq.child_processes import free_port
 from tests.functional import server as server_lib
+from tests.functional import websocket_server as ws_lib
 
 REPO_ROOT = server_lib.REPO_ROOT
 DEVSTACK_DIR = os.path.join(REPO_ROOT, 'devstack')
@@ -86,7 +87,12 @@ class Devstack:
             'SWIFTQ_DIR': REPO_ROOT,
             'SWIFTQ_CONF_DIR': self.conf_dir,
             'SWIFTQ_CONTAINER_PREFIX': server_lib.unique_prefix(),
+            'SWIFTQ_WEBSOCKET_BIND_HOST': '127.0.0.1',
+            'SWIFTQ_WEBSOCKET_PORT': str(free_port()),
         }
+        if os.environ.get('PYTHONPATH'):
+            # The checkout under test, for the daemons' console scripts too.
+            self.env['PYTHONPATH'] = os.environ['PYTHONPATH']
         self.env.update(settings)
 
     @property
@@ -130,8 +136,12 @@ class Devstack:
             parser.read_file(f)
         return parser
 
-    def log(self):
-        path = os.path.join(self.workdir, 'logs', 'swiftq-api.log')
+    @property
+    def websocket_url(self):
+        return 'ws://127.0.0.1:%s' % self.env['SWIFTQ_WEBSOCKET_PORT']
+
+    def log(self, service='swiftq-api'):
+        path = os.path.join(self.workdir, 'logs', service + '.log')
         if not os.path.exists(path):
             return ''
         with open(path, errors='replace') as f:
@@ -142,7 +152,7 @@ class Devstack:
 
     def kill_leftovers(self):
         """What stop_process would have stopped, if a test failed first."""
-        for service in ('swiftq-api', 'swiftq-notifier'):
+        for service in ('swiftq-api', 'swiftq-notifier', 'swiftq-websocket'):
             pidfile = os.path.join(self.workdir, 'run', service + '.pid')
             if not os.path.exists(pidfile):
                 continue
@@ -244,10 +254,13 @@ def test_stack_unstack_clean_on_local_swift(tmp_path, local_swift):
             'swiftq.wsgi:application', '/messaging', '127.0.0.1:%d' % port,
             'swiftq-api']]
         runs = {c[1]: c for c in devstack.calls('run_process')}
-        assert sorted(runs) == ['swiftq-api', 'swiftq-notifier']
+        assert sorted(runs) == ['swiftq-api', 'swiftq-notifier',
+                                'swiftq-websocket']
         run = runs['swiftq-api']
-        assert runs['swiftq-notifier'][2].split()[1:] == [
-            '--config-file', devstack.conf_file]
+        for daemon in ('swiftq-notifier', 'swiftq-websocket'):
+            command = runs[daemon][2].split()
+            assert command[0].endswith('/' + daemon)
+            assert command[1:] == ['--config-file', devstack.conf_file]
         assert run[2].split()[1:] == ['--procname-prefix', 'swiftq-api',
                                       '--ini', devstack.uwsgi_file]
         assert run[5] == 'SWIFTQ_CONFIG_FILE=' + devstack.conf_file
@@ -262,6 +275,9 @@ def test_stack_unstack_clean_on_local_swift(tmp_path, local_swift):
             'user': local_swift.user, 'key': local_swift.key,
             'container_prefix': devstack.env['SWIFTQ_CONTAINER_PREFIX']})
         assert conf['status']['swift_dir'] == local_swift.etc_dir
+        assert_has(conf['websocket'], {
+            'bind_host': '127.0.0.1',
+            'bind_port': devstack.env['SWIFTQ_WEBSOCKET_PORT']})
         assert_known_options(devstack.conf_file)
         uwsgi = devstack.ini(devstack.uwsgi_file)['uwsgi']
         assert uwsgi['module'] == 'swiftq.wsgi:application'
@@ -275,6 +291,7 @@ def test_stack_unstack_clean_on_local_swift(tmp_path, local_swift):
         assert requests.get(base_url + '/healthcheck',
                             timeout=10).status_code == 200
         project, client_id, secret = _queue_round_trip(base_url)
+        _websocket_round_trip(devstack.websocket_url)
 
         # -- one access line per request: request id, project and
         #    Client-ID; no message body, no token
@@ -296,6 +313,8 @@ def test_stack_unstack_clean_on_local_swift(tmp_path, local_swift):
         devstack.run('unstack')
         with pytest.raises(requests.ConnectionError):
             requests.get(base_url + '/v2/ping', timeout=5)
+        with pytest.raises(OSError):
+            ws_lib.Client(devstack.websocket_url)
         devstack.run('clean')
         assert not os.path.exists(devstack.uwsgi_file)
         assert not os.path.exists(devstack.conf_dir)
@@ -331,6 +350,21 @@ def _queue_round_trip(base_url):
     return project, client_id, secret
 
 
+def _websocket_round_trip(url):
+    """swiftq-websocket serves the queues the API does, with pushes."""
+    with ws_lib.Client(url) as client, \
+            ws_lib.Client(url, project=client.project) as poster:
+        assert client.call('ping_node', {})['headers']['status'] == 204
+        created = client.call('subscription_create', {'queue_name': 'wsq'})
+        assert created['headers']['status'] == 201, created
+        posted = poster.call('message_post', {
+            'queue_name': 'wsq', 'messages': [{'body': 'hi', 'ttl': 60}]})
+        assert posted['headers']['status'] == 201, posted
+        assert client.receive() == {'body': 'hi', 'ttl': 60,
+                                    'queue_name': 'wsq',
+                                    'Message_Type': 'Notification'}
+
+
 def test_post_config_with_keystone(tmp_path):
     devstack = Devstack(tmp_path,
                         ENABLED_SERVICES='key,' + SWIFT_SERVICES)
@@ -340,10 +374,14 @@ def test_post_config_with_keystone(tmp_path):
         ['create_service_user', 'swiftq', 'member']]
     assert devstack.calls('get_or_create_service') == [
         ['get_or_create_service', 'swiftq', 'messaging',
-         'Messaging service (swiftq: the Zaqar v2 API on Swift)']]
+         'Messaging service (swiftq: the Zaqar v2 API on Swift)'],
+        ['get_or_create_service', 'swiftq-websocket', 'messaging-websocket',
+         'Messaging service over websockets (swiftq-websocket)']]
     assert devstack.calls('get_or_create_endpoint') == [
         ['get_or_create_endpoint', 'messaging', 'RegionOne',
-         'http://127.0.0.1/messaging']]
+         'http://127.0.0.1/messaging'],
+        ['get_or_create_endpoint', 'messaging-websocket', 'RegionOne',
+         devstack.websocket_url]]
     # Behind Apache at /messaging, on a uwsgi socket.
     [proxy] = devstack.calls('apache_proxy_pass')
     assert proxy[1] == '/messaging'

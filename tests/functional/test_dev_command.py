@@ -1,6 +1,6 @@
 """README's first command, ``tools/dev.sh``: swiftq on an embedded local
-Swift, whose printed curl examples work as printed, and which Ctrl-C
-stops with everything it started."""
+Swift, whose printed curl examples (and websocket example) work as
+printed, and which Ctrl-C stops with everything it started."""
 
 import os
 import re
@@ -12,6 +12,10 @@ from swiftq import child_processes
 from tests.functional import server as server_lib
 
 DEV_SH = os.path.join(server_lib.REPO_ROOT, 'tools', 'dev.sh')
+#: What the websocket example prints when the post is pushed.
+PUSHED = ('pushed: {"body": {"event": "pushed"}, "ttl": 60, '
+          '"queue_name": "demo", "Message_Type": "Notification"}')
+
 #: dev.sh first checks the OS packages and the venv (quick once installed).
 READY_TIMEOUT = 300
 
@@ -48,8 +52,10 @@ def _processes_mentioning(text):
 def test_dev_command_serves_its_curl_examples_and_stops_clean(tmp_path):
     work = str(tmp_path / 'dev')
     port = child_processes.free_port()
+    websocket_port = child_processes.free_port()
     dev = subprocess.Popen(
-        [DEV_SH, '--dir', work, '--port', str(port)],
+        [DEV_SH, '--dir', work, '--port', str(port),
+         '--websocket-port', str(websocket_port)],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
@@ -66,6 +72,10 @@ def test_dev_command_serves_its_curl_examples_and_stops_clean(tmp_path):
         assert statuses == ['201', '201', '204', '204'], run.stdout
         assert '"event": "hello"' in run.stdout, run.stdout
         assert '"claimed": 1' in run.stdout, run.stdout  # stats
+        # The websocket example: subscribed, posted, pushed.
+        assert 'ws://127.0.0.1:%d' % websocket_port in examples
+        assert "'Subscription demo created.'" in run.stdout, run.stdout
+        assert PUSHED in run.stdout, run.stdout
 
         dev.send_signal(signal.SIGINT)        # Ctrl-C
         rest, _ = dev.communicate(timeout=60)

@@ -203,10 +203,6 @@ def test_subscriptions(client):
     assert status(missing) == 404
     assert missing['body']['error'] == (
         'Subscription %s for queue sq does not exist.' % sub_id)
-    # Pushed subscriptions (no subscriber) are not served yet: said so.
-    push = client.call('subscription_create', {'queue_name': 'sq'})
-    assert status(push) == 400
-    assert 'not supported yet' in push['body']['exception']
 
 
 def test_ping_health_home_and_noauth_authenticate(client):

@@ -20,6 +20,7 @@ from swiftq.child_processes import free_port
 from tests.devstack.test_plugin import Devstack
 from tests.devstack.test_plugin import STACK
 from tests.devstack.test_plugin import SWIFT_SERVICES
+from tests.functional import websocket_server as ws_lib
 from tests.keystone.conftest import keystone_client
 
 
@@ -42,7 +43,9 @@ def test_stack_with_keystone(tmp_path, keystone, keystone_swift):
         assert devstack.calls('create_service_user') == [
             ['create_service_user', 'swiftq', 'member']]
         assert devstack.calls('get_or_create_endpoint') == [
-            ['get_or_create_endpoint', 'messaging', 'RegionOne', base_url]]
+            ['get_or_create_endpoint', 'messaging', 'RegionOne', base_url],
+            ['get_or_create_endpoint', 'messaging-websocket', 'RegionOne',
+             devstack.websocket_url]]
         assert 'Check: Swift access Result: Success' in ' '.join(
             stack.stdout.replace('|', ' ').split())
         # the trustee it configured logs in to the real Keystone
@@ -74,6 +77,16 @@ def test_stack_with_keystone(tmp_path, keystone, keystone_swift):
         assert len(claims) == 1, devstack.log_tail()
         assert alpha.project_id in claims[0] and alpha.user_id in claims[0]
         assert alpha.token not in devstack.log()
+
+        # swiftq-websocket checks the same tokens.
+        with ws_lib.Client(devstack.websocket_url,
+                           project=alpha.project_id) as client:
+            refused = client.call('queue_list', {})
+            assert refused['headers']['status'] == 403
+            auth = client.call('authenticate', headers=dict(
+                client.headers, **{'X-Auth-Token': alpha.token}))
+            assert auth['headers']['status'] == 200, auth
+            assert client.call('queue_list', {})['headers']['status'] == 200
 
         devstack.run('unstack')
         devstack.run('clean')

@@ -2,6 +2,7 @@
 Keystone: the ``authenticate`` action, Zaqar's 401/403 answers, the
 project taken from the token, the auth timeout."""
 
+import json
 import struct
 import uuid
 
@@ -84,3 +85,40 @@ def test_socket_that_does_not_authenticate_is_closed(ws_keystone):
         assert data[2:] == b'Authentication timeout.'
     finally:
         client.ws.shutdown()
+
+
+def test_pushed_subscription_with_a_token(ws_keystone, alpha, beta,
+                                          keystone_api):
+    """os-collect-config's websocket mode with Keystone: python-zaqarclient
+    authenticates with the token, subscribes and waits for the push; a
+    post to the same queue name in another project is not pushed."""
+    from zaqarclient import transport
+    from zaqarclient.transport import request
+
+    queue = 'wsp-' + uuid.uuid4().hex[:8]
+    url = ws_keystone.url
+    conf = {'auth_opts': {'backend': 'keystone', 'options': {
+        'os_auth_token': alpha.token, 'os_project_id': alpha.project_id}}}
+
+    def req(action, body):
+        return request.Request(url, action, content=json.dumps(body))
+
+    with transport.get_transport_for(url, options=conf) as ws:
+        ws.send(req('queue_create', {'queue_name': queue}))
+        ws.send(req('subscription_create', {'queue_name': queue,
+                                            'ttl': 10000}))
+        popped = json.loads(ws.send(req('message_delete_many', {
+            'queue_name': queue, 'pop': 1})).content)
+        assert popped.get('messages', []) == []
+        other = keystone_api(beta).post(
+            '/v2/queues/%s/messages' % queue,
+            json={'messages': [{'body': 'not yours', 'ttl': 60}]})
+        assert other.status_code == 201
+        mine = keystone_api(alpha).post(
+            '/v2/queues/%s/messages' % queue,
+            json={'messages': [{'body': {'config': 1}, 'ttl': 60}]})
+        assert mine.status_code == 201
+        ws._ws.settimeout(15)
+        frame = ws.recv()
+    assert frame == {'body': {'config': 1}, 'ttl': 60, 'queue_name': queue,
+                     'Message_Type': 'Notification'}
