@@ -10,6 +10,8 @@ VisibilityTimeout              ``_sqs_visibility_timeout``
 ReceiveMessageWaitTimeSeconds  ``_sqs_receive_wait_time_seconds``
 CreatedTimestamp               ``_sqs_created`` (queues made over SQS)
 LastModifiedTimestamp          ``_sqs_modified`` (idem)
+RedrivePolicy                  ``_max_claim_count`` and
+                               ``_dead_letter_queue`` (Zaqar's)
 ApproximateNumberOf...         the queue's stats (free, claimed)
 QueueArn                       made: ``arn:swiftq:sqs:<region>:<project>:<name>``
 ============================== ========================================
@@ -20,6 +22,7 @@ read as SQS's defaults. A queue made over SQS gets SQS's defaults written
 default_message_ttl``).
 """
 
+import json
 import time
 
 from swiftq.api.sqs import errors
@@ -32,6 +35,8 @@ TAGS = '_sqs_tags'
 RETENTION = '_default_message_ttl'
 DELAY = '_default_message_delay'
 MAX_SIZE = '_max_messages_post_size'
+MAX_CLAIMS = '_max_claim_count'
+DEAD_LETTER = '_dead_letter_queue'
 
 DEFAULT_VISIBILITY = 30
 DEFAULT_RETENTION = 345600
@@ -46,12 +51,12 @@ READABLE = (
     'ApproximateNumberOfMessagesNotVisible', 'CreatedTimestamp',
     'DelaySeconds', 'LastModifiedTimestamp', 'MaximumMessageSize',
     'MessageRetentionPeriod', 'QueueArn', 'ReceiveMessageWaitTimeSeconds',
-    'VisibilityTimeout', 'SqsManagedSseEnabled')
+    'VisibilityTimeout', 'SqsManagedSseEnabled', 'RedrivePolicy')
 
 #: SQS attributes swiftq knows and does not implement: never answered,
 #: refused when set.
 UNSUPPORTED = (
-    'Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId',
+    'Policy', 'RedriveAllowPolicy', 'KmsMasterKeyId',
     'KmsDataKeyReusePeriodSeconds', 'FifoQueue', 'ContentBasedDeduplication',
     'DeduplicationScope', 'FifoThroughputLimit')
 
@@ -79,12 +84,17 @@ class Limits:
         }.get(name)
 
 
-def parse(attributes, limits):
-    """SQS attributes (strings) as a metadata update; InvalidAttributeName
-    or InvalidAttributeValue for what cannot be set."""
+def parse(attributes, limits, dead_letter_name=None):
+    """SQS attributes (strings) as a metadata update (a None value removes
+    its key); InvalidAttributeName or InvalidAttributeValue for what
+    cannot be set. ``dead_letter_name(arn)``: the name of the queue a
+    RedrivePolicy's ``deadLetterTargetArn`` names, checked."""
     update = {}
     for name, text in attributes.items():
         if name == 'FifoQueue' and text.lower() == 'false':
+            continue
+        if name == 'RedrivePolicy':
+            update.update(_redrive_policy(text, dead_letter_name))
             continue
         bounds = limits.bounds(name)
         if bounds is None:
@@ -108,6 +118,36 @@ def parse(attributes, limits):
                 name, 'must be between %d and %d' % (low, high))
         update[key] = value
     return update
+
+
+def _redrive_policy(text, dead_letter_name):
+    """RedrivePolicy (JSON) as ``_max_claim_count`` and
+    ``_dead_letter_queue``; an empty policy removes them."""
+    try:
+        policy = json.loads(text) if text.strip() else {}
+    except (ValueError, AttributeError):
+        policy = None
+    if not isinstance(policy, dict):
+        raise errors.invalid_parameter_value(
+            'Redrive policy is not a dict or valid json')
+    if not policy:
+        return {MAX_CLAIMS: None, DEAD_LETTER: None}
+    for key in ('deadLetterTargetArn', 'maxReceiveCount'):
+        if key not in policy:
+            raise errors.invalid_parameter_value(
+                'Redrive policy does not contain %s' % key)
+    try:
+        count = int(policy['maxReceiveCount'])
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= 1000:
+        raise errors.invalid_attribute_value(
+            'RedrivePolicy', 'maxReceiveCount must be between 1 and 1000')
+    arn = policy['deadLetterTargetArn']
+    if not isinstance(arn, str):
+        raise errors.invalid_parameter_value(
+            'deadLetterTargetArn must be a queue ARN')
+    return {MAX_CLAIMS: count, DEAD_LETTER: dead_letter_name(arn)}
 
 
 def defaults(limits, now=None):
@@ -139,8 +179,9 @@ def max_size(metadata, limits):
                limits.max_size)
 
 
-def read(metadata, stats, arn, limits):
-    """Every readable attribute of the queue, as SQS's strings."""
+def read(metadata, stats, arn, limits, arn_of=None):
+    """Every readable attribute of the queue, as SQS's strings
+    (``arn_of(name)``: the ARN of a queue of the project)."""
     values = {
         'ApproximateNumberOfMessages': stats.get('free', 0),
         'ApproximateNumberOfMessagesDelayed': 0,
@@ -154,9 +195,19 @@ def read(metadata, stats, arn, limits):
         'ReceiveMessageWaitTimeSeconds': receive_wait(metadata),
         'VisibilityTimeout': visibility_timeout(metadata),
         'SqsManagedSseEnabled': 'false',
+        'RedrivePolicy': _read_redrive_policy(metadata, arn_of),
     }
     return {name: str(value) for name, value in values.items()
             if value is not None}
+
+
+def _read_redrive_policy(metadata, arn_of):
+    dead_letter = metadata.get(DEAD_LETTER)
+    count = metadata.get(MAX_CLAIMS)
+    if not dead_letter or not count or arn_of is None:
+        return None
+    return json.dumps({'deadLetterTargetArn': arn_of(dead_letter),
+                       'maxReceiveCount': int(count)})
 
 
 def select(names, values):
@@ -178,7 +229,9 @@ def differ(given, metadata, limits):
                WAIT: receive_wait(metadata),
                RETENTION: retention(metadata, limits),
                DELAY: delay(metadata),
-               MAX_SIZE: max_size(metadata, limits)}
+               MAX_SIZE: max_size(metadata, limits),
+               MAX_CLAIMS: metadata.get(MAX_CLAIMS),
+               DEAD_LETTER: metadata.get(DEAD_LETTER)}
     return [key for key, value in given.items() if current.get(key) != value]
 
 

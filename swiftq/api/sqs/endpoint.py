@@ -53,10 +53,10 @@ ACTIONS = {
 REFUSED = {
     'AddPermission': 'queue policies are not supported',
     'RemovePermission': 'queue policies are not supported',
-    'ListDeadLetterSourceQueues': 'redrive policies are not supported yet',
-    'StartMessageMoveTask': 'redrive policies are not supported yet',
-    'CancelMessageMoveTask': 'redrive policies are not supported yet',
-    'ListMessageMoveTasks': 'redrive policies are not supported yet',
+    'ListDeadLetterSourceQueues': 'not implemented',
+    'StartMessageMoveTask': 'message move tasks are not supported',
+    'CancelMessageMoveTask': 'message move tasks are not supported',
+    'ListMessageMoveTasks': 'message move tasks are not supported',
 }
 
 

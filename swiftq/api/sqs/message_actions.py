@@ -166,7 +166,11 @@ def _change_visibility(call, name, handle, timeout):
     except storage_errors.ClaimDoesNotExist:
         raise errors.message_not_inflight()
     if message_id not in [m['id'] for m in claim['messages']]:
-        raise errors.receipt_handle_is_invalid()    # deleted since
+        try:                # the claim ended meanwhile, or it was deleted
+            call.storage.messages.get(call.project, name, message_id)
+        except storage_errors.MessageDoesNotExist:
+            raise errors.receipt_handle_is_invalid()
+        raise errors.message_not_inflight()
     if timeout == 0:
         claims.delete(call.project, name, claim_id)
         return

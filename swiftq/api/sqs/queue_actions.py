@@ -18,10 +18,9 @@ _MAX_TAGS = 50
 
 def create_queue(call):
     name = call.new_queue_name()
-    update = attributes.parse(call.params.string_map('Attributes'),
-                              call.limits)
+    update = _parsed_attributes(call)
     tags = _checked_tags(call.params.string_map('tags'))
-    metadata = dict(attributes.defaults(call.limits), **update)
+    metadata = _updated(attributes.defaults(call.limits), update)
     if tags:
         metadata[attributes.TAGS] = tags
     queues = call.storage.queues
@@ -89,19 +88,41 @@ def get_queue_attributes(call):
                  for n in names)
     stats = call.storage.queues.stats(call.project, name) if counts else {}
     values = attributes.select(names, attributes.read(
-        metadata, stats, call.arn(name), call.limits))
+        metadata, stats, call.arn(name), call.limits, call.arn))
     return {'Attributes': values} if values else {}
 
 
 def set_queue_attributes(call):
     name = call.queue_name()
-    update = attributes.parse(call.params.string_map('Attributes'),
-                              call.limits)
     call.metadata(name)
+    update = _parsed_attributes(call)
     if update:
         update[attributes.MODIFIED] = int(time.time())
-        _update_metadata(call, name, lambda current: dict(current, **update))
+        _update_metadata(call, name, lambda current: _updated(current,
+                                                              update))
     return {}
+
+
+def _parsed_attributes(call):
+    def dead_letter_name(arn):
+        name = arn.rsplit(':', 1)[-1]
+        parts = arn.split(':')
+        if len(parts) != 6 or parts[4] != call.project or \
+                not call.storage.queues.exists(call.project,
+                                               call.checked_name(name)):
+            raise errors.SQSError(
+                'QueueDoesNotExist', 'Could not find DLQ for %s' % arn,
+                code='AWS.SimpleQueueService.NonExistentQueue')
+        return name
+
+    return attributes.parse(call.params.string_map('Attributes'),
+                            call.limits, dead_letter_name)
+
+
+def _updated(metadata, update):
+    """``metadata`` with ``update`` applied (None values remove keys)."""
+    merged = dict(metadata, **update)
+    return {k: v for k, v in merged.items() if v is not None}
 
 
 def purge_queue(call):

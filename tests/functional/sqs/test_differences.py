@@ -5,6 +5,7 @@ changes, and swiftq's."""
 
 import concurrent.futures
 import dataclasses
+import json
 import time
 import typing
 import uuid
@@ -89,6 +90,25 @@ def _arn(r):
     return parts[1], parts[3], parts[4].isdigit()
 
 
+def _dead_lettered(r):
+    """(same MessageId in the DLQ?, its ApproximateReceiveCount there)."""
+    dlq = _new_queue(r, 'dlq')
+    arn = r.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=[
+        'QueueArn'])['Attributes']['QueueArn']
+    url = r.sqs.create_queue(QueueName=r.name('src'), Attributes={
+        'RedrivePolicy': json.dumps({'deadLetterTargetArn': arn,
+                                     'maxReceiveCount': 1})})['QueueUrl']
+    sent = r.sqs.send_message(QueueUrl=url, MessageBody='x')['MessageId']
+    r.sqs.receive_message(QueueUrl=url, VisibilityTimeout=1)
+    time.sleep(1.6)
+    r.sqs.receive_message(QueueUrl=url)
+    got = r.sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=2,
+                                AttributeNames=['ApproximateReceiveCount'])
+    [message] = got['Messages']
+    return (message['MessageId'] == sent,
+            message['Attributes']['ApproximateReceiveCount'])
+
+
 DIFFERENCES = [
     Difference(
         'empty message body',
@@ -171,6 +191,11 @@ DIFFERENCES = [
         ['ApproximateFirstReceiveTimestamp', 'ApproximateReceiveCount',
          'SenderId', 'SentTimestamp'],
         ['ApproximateReceiveCount', 'SenderId', 'SentTimestamp']),
+    Difference(
+        'a dead-lettered message',
+        'swiftq moves it as Zaqar does: posted anew to the dead-letter queue '
+        '(a new message id, its receive count starts again)',
+        _dead_lettered, (True, '2'), (False, '1')),
     Difference(
         'delayed messages in the counts',
         'swiftq\'s queue stats count delayed messages as free: '
