@@ -107,12 +107,13 @@ def delete_message_batch(call):
     name = call.queue_name()
     entries = call.params.entries('Entries', 'DeleteMessageBatch')
     call.metadata(name, fresh=False)
+    handles = [entry.string('ReceiptHandle', required=True)
+               for entry in entries]
     opened, failed = [], []
-    for entry in entries:
+    for entry, handle in zip(entries, handles):
         try:
             opened.append((entry.string('Id'), call.receipts.open(
-                call.project, name,
-                entry.string('ReceiptHandle', required=True))))
+                call.project, name, handle)))
         except errors.SQSError as exc:
             failed.append(exc.batch_failure(entry.string('Id')))
     if opened:
@@ -139,16 +140,17 @@ def change_message_visibility_batch(call):
     name = call.queue_name()
     entries = call.params.entries('Entries', 'ChangeMessageVisibilityBatch')
     call.metadata(name, fresh=False)
+    handles = [entry.string('ReceiptHandle', required=True)
+               for entry in entries]
     successful, failed = [], []
-    for entry in entries:
+    for entry, handle in zip(entries, handles):
         entry_id = entry.string('Id')
         try:
             timeout = entry.integer('VisibilityTimeout', 0,
                                     attributes.MAX_VISIBILITY)
             if timeout is None:
                 raise errors.missing_parameter('VisibilityTimeout')
-            _change_visibility(call, name, entry.string(
-                'ReceiptHandle', required=True), timeout)
+            _change_visibility(call, name, handle, timeout)
         except errors.SQSError as exc:
             if not exc.sender:
                 raise

@@ -5,6 +5,7 @@ GetQueueAttributes, SetQueueAttributes, PurgeQueue and the tags. Each is
 
 import base64
 import binascii
+import re
 import time
 
 from swiftq.api.sqs import attributes
@@ -14,6 +15,8 @@ from swiftq.storage import errors as storage_errors
 _LIST_PAGE = 100
 _MAX_LISTED = 1000
 _MAX_TAGS = 50
+_NAME_PREFIX = re.compile(r'^[A-Za-z0-9_-]*$')
+_TOKEN = re.compile(r'^[A-Za-z0-9_-]+=*$')
 
 
 def create_queue(call):
@@ -42,6 +45,8 @@ def list_queues(call):
     prefix = call.params.string('QueueNamePrefix') or ''
     limit = call.params.integer('MaxResults', 1, _MAX_LISTED)
     marker = _token_name(call.params.string('NextToken'))
+    if not _NAME_PREFIX.match(prefix):
+        return {}                   # no queue name starts so
     names = []
     wanted = limit or _MAX_LISTED
     more = False
@@ -192,9 +197,8 @@ def _checked_tags(tags):
 def _before(prefix):
     """A listing marker just before the names starting with ``prefix``
     (a listing starts after its marker; ``~`` sorts after every
-    character of a queue name)."""
-    if prefix[-1] <= '\x21':
-        return None
+    character of a queue name, and ``prefix`` has only such characters:
+    ``-``, the smallest, has ``,`` before it)."""
     return prefix[:-1] + chr(ord(prefix[-1]) - 1) + '~'
 
 
@@ -203,9 +207,15 @@ def _token(name):
 
 
 def _token_name(token):
+    """The queue name a NextToken of :func:`_token` holds."""
     if not token:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode('ascii')).decode('utf-8')
+        if not _TOKEN.match(token):
+            raise ValueError(token)
+        name = base64.urlsafe_b64decode(token.encode('ascii')).decode('utf-8')
     except (ValueError, binascii.Error, UnicodeError):
+        name = ''
+    if not name or not _NAME_PREFIX.match(name):
         raise errors.invalid_parameter_value('Invalid NextToken value.')
+    return name

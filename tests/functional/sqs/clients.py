@@ -71,3 +71,26 @@ def client(endpoint_url, access_key, secret_key=DEV_SECRET):
 def new_project():
     """A fresh project: the access key id of a swiftq client."""
     return 'sqs' + uuid.uuid4().hex[:12]
+
+
+def signed_post(endpoint_url, access_key, target, body,
+                content_type='application/x-amz-json-1.0',
+                secret_key=DEV_SECRET):
+    """POST ``body`` (bytes) to the endpoint as botocore would sign it,
+    whatever it holds: ``(status, headers, text)``."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    import requests
+
+    request = botocore.awsrequest.AWSRequest(
+        method='POST', url=endpoint_url.rstrip('/') + '/', data=body,
+        headers={'Content-Type': content_type,
+                 'X-Amz-Target': 'AmazonSQS.' + target})
+    botocore.auth.SigV4Auth(
+        botocore.credentials.Credentials(access_key, secret_key),
+        'sqs', REGION).add_auth(request)
+    prepared = request.prepare()
+    answer = requests.post(prepared.url, data=body, timeout=30,
+                           headers=dict(prepared.headers))
+    return answer.status_code, answer.headers, answer.text

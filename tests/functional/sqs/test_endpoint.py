@@ -126,3 +126,56 @@ def test_a_message_posted_over_zaqar_is_received_over_sqs(swiftq_sqs,
     assert listed.status_code == 204 or not listed.json()['messages']
     stats = zaqar.get('/v2/queues/zq/stats').json()['messages']
     assert stats['total'] == 0, stats
+
+
+#: Signed requests whose parameters are ill-formed: each is a clear 4xx.
+MALFORMED = [
+    ('CreateQueue', b'[]'),
+    ('CreateQueue', b'{"QueueName": 5}'),
+    ('CreateQueue', b'{"QueueName": "q", "Attributes": ["x"]}'),
+    ('CreateQueue', b'{"QueueName": "q", "Attributes": {"DelaySeconds": 5}}'),
+    ('CreateQueue', b'{"QueueName": "q", "Attributes": {"DelaySeconds": "x"}}'),
+    ('CreateQueue', b'{"QueueName": "q", "Attributes": {"RedrivePolicy": '
+                    b'"{\\"maxReceiveCount\\": \\"x\\", '
+                    b'\\"deadLetterTargetArn\\": 3}"}}'),
+    ('CreateQueue', b'not json'),
+    ('CreateQueue', b'{"QueueName": "\\ud800"}'),
+    ('ListQueues', b'{"MaxResults": "many"}'),
+    ('ListQueues', b'{"NextToken": "%%%"}'),
+    ('GetQueueUrl', b'{}'),
+    ('SendMessage', b'{"QueueUrl": "q", "MessageBody": {"a": 1}}'),
+    ('SendMessage', b'{"QueueUrl": "http://", "MessageBody": "x"}'),
+    ('SendMessage', b'{"QueueUrl": "q", "MessageBody": "x", '
+                    b'"DelaySeconds": 1.5}'),
+    ('SendMessageBatch', b'{"QueueUrl": "q", "Entries": {"Id": "a"}}'),
+    ('SendMessageBatch', b'{"QueueUrl": "q", "Entries": [{"Id": 1}]}'),
+    ('SendMessageBatch', b'{"QueueUrl": "q", "Entries": ["x"]}'),
+    ('ReceiveMessage', b'{"QueueUrl": "q", "WaitTimeSeconds": true}'),
+    ('ReceiveMessage', b'{"QueueUrl": "q", "AttributeNames": "All"}'),
+    ('DeleteMessage', b'{"QueueUrl": "q", "ReceiptHandle": "\\ud800.x"}'),
+    ('DeleteMessage', b'{"QueueUrl": "q", "ReceiptHandle": ["x"]}'),
+    ('DeleteMessageBatch', b'{"QueueUrl": "q", "Entries": [{"Id": "a"}]}'),
+    ('ChangeMessageVisibility', b'{"QueueUrl": "q", "ReceiptHandle": "x"}'),
+    ('ChangeMessageVisibilityBatch', b'{"QueueUrl": "q", "Entries": '
+                                     b'[{"Id": "a", "ReceiptHandle": 7, '
+                                     b'"VisibilityTimeout": 1}]}'),
+    ('TagQueue', b'{"QueueUrl": "q", "Tags": {"k": 1}}'),
+    ('UntagQueue', b'{"QueueUrl": "q", "TagKeys": "k"}'),
+    ('NoSuchAction', b'{}'),
+]
+
+
+def test_ill_formed_parameters_are_a_clear_4xx(sqs_swiftq_server):
+    endpoint = sqs_swiftq_server.base_url + '/sqs'
+    project = clients.new_project()
+    clients.client(endpoint, project).create_queue(QueueName='q')
+    for target, body in MALFORMED:
+        status, headers, text = clients.signed_post(endpoint, project,
+                                                    target, body)
+        assert 400 <= status < 500, (target, body, status, text)
+        assert json.loads(text)['message'], (target, body, text)
+        assert headers['x-amzn-query-error'].endswith(';Sender')
+    # A prefix no queue name can start with lists nothing.
+    assert clients.signed_post(endpoint, project, 'ListQueues',
+                               b'{"QueueNamePrefix": "\\ud800x"}')[::2] == (
+        200, '{}')
