@@ -147,12 +147,10 @@ def signature(secret, credential, amz_date, canonical):
                     hashlib.sha256).hexdigest()
 
 
-def verify(request, secret_of, max_age, now=None):
-    """The request's Credential once its signature verified.
-
-    ``secret_of(access_key)``: the secret access key, or None for an
-    unknown key (InvalidClientTokenId). Raises SignatureError.
-    """
+def preflight(request, max_age, now=None):
+    """What can be checked without the secret: ``(Credential, SHA-256 of
+    the body)`` of a well-formed, signed, recent request whose body is
+    the one signed. Raises SignatureError."""
     credential = parse_authorization(request.headers.get('authorization'))
     missing = [h for h in _REQUIRED_SIGNED
                if h not in credential.signed_headers]
@@ -169,6 +167,17 @@ def verify(request, secret_of, max_age, now=None):
         raise SignatureError('SignatureDoesNotMatch',
                              'x-amz-content-sha256 is not the SHA-256 of '
                              'the body (unsigned payloads are refused).')
+    return credential, body_hash
+
+
+def verify(request, secret_of, max_age, now=None):
+    """The request's Credential once its signature verified.
+
+    ``secret_of(access_key)``: the secret access key, or None for an
+    unknown key (InvalidClientTokenId). Raises SignatureError.
+    """
+    credential, body_hash = preflight(request, max_age, now)
+    amz_date = request.headers['x-amz-date']
     secret = secret_of(credential.access_key)
     if secret is None:
         raise SignatureError('InvalidClientTokenId',

@@ -1,17 +1,18 @@
 """``[sqs]``: the Amazon SQS-compatible endpoint (doc/source/sqs.rst).
 
 It is served at ``/sqs`` of the API, on the same queues as the Zaqar
-API, and only with ``auth_strategy = noauth`` for now: AWS Signature
-Version 4 is verified against the one development secret key below, and
-the caller's project is its access key id.
+API. Requests are signed with AWS Signature Version 4: with
+``auth_strategy = keystone`` by an EC2 credential that Keystone verifies
+(``/v3/ec2tokens``, as the ``[keystone_authtoken]`` service user), with
+``noauth`` by the one development secret key below (the access key id is
+then the project).
 """
 
 from oslo_config import cfg
 
 enabled = cfg.BoolOpt(
     'enabled', default=True,
-    help='Serve the SQS endpoint at /sqs (only with auth_strategy = '
-         'noauth; with keystone it is not mounted).')
+    help='Serve the SQS endpoint at /sqs.')
 
 noauth_secret_key = cfg.StrOpt(
     'noauth_secret_key', default='swiftq-dev-secret', secret=True,
@@ -24,7 +25,8 @@ receipt_handle_key = cfg.StrOpt(
     help='Secret key of the HMAC-SHA256 that signs SQS receipt handles, '
          'so that a client cannot forge one. Every API process of a '
          'deployment must have the same one. Unset: [signed_url] '
-         'secret_key, else noauth_secret_key. Changing it invalidates the '
+         'secret_key, else (noauth only) noauth_secret_key; with keystone '
+         'and neither set, /sqs is not served. Changing it invalidates the '
          'receipt handles of messages received before.')
 
 signature_max_age = cfg.IntOpt(

@@ -7,7 +7,8 @@ sending a token). The queues are the Zaqar API's: a message sent over SQS
 can be claimed over Zaqar and the other way round.
 
 ``endpoint.py``
-    The WSGI application: authentication, the action table, errors.
+    The WSGI application: authentication (``swiftq.auth.sigv4``;
+    ``swiftq.auth.ec2`` with Keystone), the action table, errors.
 ``protocol.py``
     SQS's JSON protocol (``X-Amz-Target``, ``application/x-amz-json-1.0``).
 ``call.py``
@@ -22,7 +23,11 @@ can be claimed over Zaqar and the other way round.
     Typed parameters; SQS's errors.
 """
 
+from oslo_log import log as logging
+
 from swiftq.api.sqs import endpoint
+
+LOG = logging.getLogger(__name__)
 
 #: Where the endpoint answers.
 MOUNT_PATH = '/sqs'
@@ -49,9 +54,14 @@ class _Mounted:
 
 def mount(application, conf, service):
     """``application`` with the SQS endpoint at ``/sqs`` when ``[sqs]
-    enabled`` and ``auth_strategy = noauth`` (Keystone EC2 credentials
-    are not supported yet: with Keystone there is no SQS endpoint)."""
-    if (service is None or not conf.sqs.enabled or
-            conf.auth_strategy != 'noauth'):
+    enabled``. With Keystone, receipt handles need a key of the
+    deployment's own (``[sqs] receipt_handle_key`` or ``[signed_url]
+    secret_key``): without one, the endpoint is not served."""
+    if service is None or not conf.sqs.enabled:
+        return application
+    if conf.auth_strategy == 'keystone' and not (
+            conf.sqs.receipt_handle_key or conf.signed_url.secret_key):
+        LOG.warning('The SQS endpoint is not served: set [sqs] '
+                    'receipt_handle_key (or [signed_url] secret_key).')
         return application
     return _Mounted(application, endpoint.SQSEndpoint(service))

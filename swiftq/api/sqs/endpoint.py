@@ -2,9 +2,11 @@
 (AWS Signature Version 4, :mod:`swiftq.auth.sigv4`), reads the action of
 SQS's JSON protocol and runs it on the service's storage.
 
-Authentication (``auth_strategy = noauth`` only, for now): every request
-is signed with the one development secret ``[sqs] noauth_secret_key``,
-with any access key id; the access key id is the caller's project.
+Authentication: with ``auth_strategy = keystone``, the request is signed
+with an EC2 credential of Keystone, which verifies it and names its
+project (:mod:`swiftq.auth.ec2`); with ``noauth``, every request is signed
+with the one development secret ``[sqs] noauth_secret_key``, with any
+access key id, which is the caller's project.
 """
 
 import re
@@ -19,6 +21,7 @@ from swiftq.api.sqs import message_actions
 from swiftq.api.sqs import protocol
 from swiftq.api.sqs import queue_actions
 from swiftq.api.sqs import receipts
+from swiftq.auth import ec2
 from swiftq.auth import sigv4
 from swiftq.storage import errors as storage_errors
 
@@ -68,11 +71,13 @@ class SQSEndpoint:
         self.service = service
         conf = service.conf
         self._secret = conf.sqs.noauth_secret_key
+        self._ec2 = (ec2.Ec2Tokens(conf)
+                     if conf.auth_strategy == 'keystone' else None)
         self._max_age = conf.sqs.signature_max_age
         self._max_body = conf.api.max_request_body_size
         self._receipts = receipts.ReceiptHandles(
             conf.sqs.receipt_handle_key or conf.signed_url.secret_key or
-            conf.sqs.noauth_secret_key)
+            conf.sqs.noauth_secret_key)     # (noauth only: see mount)
 
     def __call__(self, environ, start_response):
         request = wrappers.Request(environ)
@@ -96,7 +101,7 @@ class SQSEndpoint:
                 'InvalidAction', 'The SQS endpoint answers POST requests '
                 'of the JSON protocol only.', status=405)
         body = self._body(request)
-        credential = self._authenticate(request, body)
+        project, region = self._authenticate(request, body)
         action, params = protocol.parse(request, body)
         run = ACTIONS.get(action)
         if run is None:
@@ -106,9 +111,9 @@ class SQSEndpoint:
                     % (action, REFUSED[action]))
             raise errors.unknown_operation(request.headers['X-Amz-Target'])
         call = call_lib.Call(
-            self.service, credential.access_key, params,
+            self.service, project, params,
             request.host_url.rstrip('/') + request.script_root,
-            credential.region, self._receipts)
+            region, self._receipts)
         return run(call)
 
     def _body(self, request):
@@ -133,11 +138,20 @@ class SQSEndpoint:
             environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', ''),
             environ.get('QUERY_STRING', ''), headers, body)
         try:
+            if self._ec2 is not None:
+                project = self._ec2.project_of(signed, self._max_age)
+                region = sigv4.parse_authorization(
+                    headers['authorization']).region
+                return project, region
             credential = sigv4.verify(signed, self._secret_of,
                                       self._max_age)
         except sigv4.SignatureError as exc:
             raise errors.authentication(exc.code, exc.message)
-        return credential
+        except ec2.KeystoneUnavailable:
+            raise errors.SQSError(
+                'ServiceUnavailable', 'Keystone could not verify the '
+                'credentials; retry later.', status=503, sender=False)
+        return credential.access_key, credential.region
 
     def _secret_of(self, access_key):
         """noauth: any access key of up to 128 letters, digits, ``_`` and

@@ -1,6 +1,5 @@
-"""Where the SQS endpoint is served (swiftq.api.sqs.mount): at /sqs with
-noauth, nowhere with Keystone (EC2 credentials are not supported yet) or
-when disabled."""
+"""Where the SQS endpoint is served (swiftq.api.sqs.mount): at /sqs,
+unless disabled or, with Keystone, without a receipt handle key."""
 
 import pytest
 
@@ -14,14 +13,20 @@ def _app(environ, start_response):
     return [b'zaqar']
 
 
-@pytest.mark.parametrize('auth, enabled, mounted', [
-    ('noauth', True, True),
-    ('keystone', True, False),
-    ('noauth', False, False),
+@pytest.mark.parametrize('auth, enabled, key, mounted', [
+    ('noauth', True, None, True),
+    ('noauth', False, None, False),
+    ('keystone', True, 'k', True),
+    ('keystone', False, 'k', False),
+    # Keystone and no key of the deployment's: receipt handles would be
+    # signed with the public development secret.
+    ('keystone', True, None, False),
 ])
-def test_mounted_only_with_noauth_and_enabled(auth, enabled, mounted):
+def test_mounted_unless_disabled_or_without_a_key(auth, enabled, key,
+                                                   mounted):
     conf = swiftq_conf.new_conf(overrides={(None, 'auth_strategy'): auth,
-                                           ('sqs', 'enabled'): enabled})
+                                           ('sqs', 'enabled'): enabled,
+                                           ('sqs', 'receipt_handle_key'): key})
     wrapped = sqs.mount(_app, conf, context.Service(conf, storage=object()))
     assert (wrapped is not _app) == mounted
 
