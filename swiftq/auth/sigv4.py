@@ -2,8 +2,10 @@
 
 A signed request carries::
 
-    Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261207/us-east-1/sqs/aws4_request,
-        SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=<hex>
+    Authorization: AWS4-HMAC-SHA256
+        Credential=AKID/20261207/us-east-1/sqs/aws4_request,
+        SignedHeaders=content-type;host;x-amz-date;x-amz-target,
+        Signature=<hex>
     X-Amz-Date: 20261207T170000Z
 
 :func:`verify` rebuilds the canonical request from what arrived (method,

@@ -13,7 +13,7 @@ LastModifiedTimestamp          ``_sqs_modified`` (idem)
 RedrivePolicy                  ``_max_claim_count`` and
                                ``_dead_letter_queue`` (Zaqar's)
 ApproximateNumberOf...         the queue's stats (free, claimed)
-QueueArn                       made: ``arn:swiftq:sqs:<region>:<project>:<name>``
+QueueArn                       ``arn:swiftq:sqs:<region>:<project>:<q>``
 ============================== ========================================
 
 Queues made through the Zaqar API have none of the ``_sqs_`` keys: they

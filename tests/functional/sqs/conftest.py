@@ -42,4 +42,5 @@ def sqs_swiftq_server(local_swift, swiftq_server_factory):
 
 @pytest.fixture
 def swiftq_sqs(sqs_swiftq_server):
-    return clients.client(sqs_swiftq_server.base_url + '/sqs', clients.new_project())
+    return clients.client(sqs_swiftq_server.base_url + '/sqs',
+                          clients.new_project())

@@ -134,7 +134,8 @@ MALFORMED = [
     ('CreateQueue', b'{"QueueName": 5}'),
     ('CreateQueue', b'{"QueueName": "q", "Attributes": ["x"]}'),
     ('CreateQueue', b'{"QueueName": "q", "Attributes": {"DelaySeconds": 5}}'),
-    ('CreateQueue', b'{"QueueName": "q", "Attributes": {"DelaySeconds": "x"}}'),
+    ('CreateQueue', b'{"QueueName": "q", "Attributes": '
+                    b'{"DelaySeconds": "x"}}'),
     ('CreateQueue', b'{"QueueName": "q", "Attributes": {"RedrivePolicy": '
                     b'"{\\"maxReceiveCount\\": \\"x\\", '
                     b'\\"deadLetterTargetArn\\": 3}"}}'),

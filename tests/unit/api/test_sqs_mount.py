@@ -22,11 +22,11 @@ def _app(environ, start_response):
     # signed with the public development secret.
     ('keystone', True, None, False),
 ])
-def test_mounted_unless_disabled_or_without_a_key(auth, enabled, key,
-                                                   mounted):
-    conf = swiftq_conf.new_conf(overrides={(None, 'auth_strategy'): auth,
-                                           ('sqs', 'enabled'): enabled,
-                                           ('sqs', 'receipt_handle_key'): key})
+def test_mounted_unless_disabled_or_without_a_key(
+        auth, enabled, key, mounted):
+    conf = swiftq_conf.new_conf(overrides={
+        (None, 'auth_strategy'): auth, ('sqs', 'enabled'): enabled,
+        ('sqs', 'receipt_handle_key'): key})
     wrapped = sqs.mount(_app, conf, context.Service(conf, storage=object()))
     assert (wrapped is not _app) == mounted
 
