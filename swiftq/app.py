@@ -18,6 +18,8 @@ the one place where middleware is added; ``app.wsgi_app`` is the result,
 so ``app`` stays the Flask object.
 """
 
+import functools
+
 import flask
 
 from swiftq import middleware
@@ -32,6 +34,7 @@ from swiftq.api import kinds
 from swiftq.api import messages
 from swiftq.api import openapi
 from swiftq.api import queues
+from swiftq.api import sqs
 from swiftq.api import subscriptions
 import swiftq.conf
 
@@ -63,8 +66,9 @@ def _swift_storage(conf):
     return SwiftStorage(conf)
 
 
-def build_pipeline(wsgi_app, conf):
-    """The WSGI middleware around the Flask application ``wsgi_app``.
+def build_pipeline(wsgi_app, conf, service=None):
+    """The WSGI middleware around the Flask application ``wsgi_app``
+    (whose :class:`swiftq.api.context.Service` is ``service``).
 
     Listed outermost first (each layer wraps all that follow it; see
     :mod:`swiftq.middleware`):
@@ -74,8 +78,10 @@ def build_pipeline(wsgi_app, conf):
     2. log context and access log;
     3. CORS (``[cors]``);
     4. ``/healthcheck`` (``[healthcheck]``), answered before auth;
-    5. authentication (``auth_strategy = keystone``);
-    6. the caller's identity into the log context.
+    5. the SQS endpoint at ``/sqs`` (:mod:`swiftq.api.sqs`: its own
+       authentication, AWS Signature Version 4), when enabled;
+    6. authentication (``auth_strategy = keystone``);
+    7. the caller's identity into the log context.
     """
     layers = [
         middleware.rfc_reason_phrases,
@@ -83,6 +89,7 @@ def build_pipeline(wsgi_app, conf):
         middleware.access_log,
         middleware.cors,
         middleware.healthcheck,
+        functools.partial(sqs.mount, service=service),
         auth_keystone.layer,
         middleware.caller_context,
     ]
@@ -102,12 +109,13 @@ def create_app(conf=None, storage=None):
     conf = conf if conf is not None else _default_conf()
     app = flask.Flask(__name__)
     app.config['MAX_CONTENT_LENGTH'] = conf.api.max_request_body_size
-    app.extensions[context.EXTENSION] = context.Service(
-        conf, storage=storage, storage_factory=_swift_storage)
+    service = context.Service(conf, storage=storage,
+                              storage_factory=_swift_storage)
+    app.extensions[context.EXTENSION] = service
     hooks.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     kinds.register(app, TOPIC_BLUEPRINTS)
     app.register_error_handler(Exception, errors.handle)
-    app.wsgi_app = build_pipeline(app.wsgi_app, conf)
+    app.wsgi_app = build_pipeline(app.wsgi_app, conf, service)
     return app

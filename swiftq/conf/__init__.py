@@ -16,6 +16,7 @@ to :func:`register_opts` instead.
 * ``notification``: ``[notification]``, ``swiftq-notifier``;
 * ``status``: ``[status]``, ``swiftq-status upgrade check``;
 * ``websocket``: ``[websocket]``, ``swiftq-websocket``;
+* ``sqs``: ``[sqs]``, the SQS-compatible endpoint;
 * ``lib_defaults``: swiftq's defaults for the libraries' options.
 """
 
@@ -28,6 +29,7 @@ from swiftq.conf import lib_defaults
 from swiftq.conf import long_poll
 from swiftq.conf import notification
 from swiftq.conf import signed_url
+from swiftq.conf import sqs
 from swiftq.conf import status
 from swiftq.conf import swift
 from swiftq.conf import swift_keystone
@@ -38,7 +40,7 @@ from swiftq.conf import websocket
 CONF = cfg.CONF
 
 _MODULES = (default, api, swift, swift_keystone, transport, claims, long_poll,
-            status, signed_url, notification, trustee, websocket)
+            status, signed_url, notification, trustee, websocket, sqs)
 
 
 def register_opts(conf):

@@ -11,8 +11,9 @@ storage may assume well-formed arguments. Every method may raise
 A *message* returned by storage is a dict::
 
     {'id': str, 'ttl': int, 'age': int (seconds), 'body': <json>,
-     'client_id': str, 'claim_id': str or None,
-     'claim_count': int, 'checksum': 'MD5:...' or absent}
+     'created': float (epoch seconds), 'client_id': str,
+     'claim_id': str or None, 'claim_count': int,
+     'checksum': 'MD5:...' or absent}
 
 ``claim_id`` is set only while a live claim holds the message.
 """
@@ -139,6 +140,13 @@ class ClaimController(abc.ABC):
         Returns ``(claim_id, messages)``; ``(None, [])`` when nothing is
         claimable (or the queue is missing) and, with ``wait``, nothing
         became claimable within that many seconds."""
+
+    @abc.abstractmethod
+    def create_each(self, project, queue, ttl, grace, limit, wait=0):
+        """As ``create``, but every message gets a claim of its own (its
+        ``claim_id``), so that each can be renewed, released or deleted
+        alone (SQS's receipt handles). Returns the messages; [] when
+        nothing is claimable."""
 
     @abc.abstractmethod
     def get(self, project, queue, claim_id):

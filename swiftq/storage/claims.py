@@ -20,6 +20,20 @@ class Claims(base.ClaimController):
 
     @errors.swift_errors
     def create(self, project, queue, ttl, grace, limit, wait=0):
+        found = self._claim(project, queue, ttl, grace, limit, wait, False)
+        if found is None:
+            return None, []
+        claim_id, messages = found
+        return claim_id, messages
+
+    @errors.swift_errors
+    def create_each(self, project, queue, ttl, grace, limit, wait=0):
+        found = self._claim(project, queue, ttl, grace, limit, wait, True)
+        return [] if found is None else found[1]
+
+    def _claim(self, project, queue, ttl, grace, limit, wait, each):
+        """``(claim id, messages)`` of a claim (with ``each``: the first
+        message's claim id), or None when nothing was claimed."""
         parts = self._process.parts
         layout = parts.catalog.layout(project, queue)
         # when messages of the stripes an attempt tried may become free
@@ -28,7 +42,7 @@ class Claims(base.ClaimController):
         def claim(container, wait_for_lease):
             try:
                 result = parts.writer.claim(container, ttl, grace, limit,
-                                            wait_for_lease)
+                                            wait_for_lease, each)
             except errors.QueueDoesNotExist:
                 return container, None
             if result.next_release is not None:
@@ -44,12 +58,11 @@ class Claims(base.ClaimController):
             layout.container, attempt, _count, wait, exclusive=True,
             limit=limit, next_release=lambda _: min(releases, default=None))
         if not _count(found):
-            return None, []
+            return None
         container, result = found
         now = time.time()
-        messages = [outward(container,
-                            parts.formatter.picked(p, now, result.claim_id))
-                    for p in result.picked]
+        messages = [outward(container, parts.formatter.picked(p, now, cid))
+                    for p, cid in zip(result.picked, result.claim_ids)]
         return layout.outward(container, result.claim_id), messages
 
     @errors.swift_errors

@@ -36,6 +36,7 @@ class MessageFormatter:
             'id': msg_id,
             'ttl': int(round(expires - segment.created)),
             'age': max(0, int(now - segment.created)),
+            'created': segment.created,
             'body': body,
             'client_id': client_id,
             'claim_id': claim_id,

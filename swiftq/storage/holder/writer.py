@@ -30,10 +30,13 @@ MAX_DROPPED = 100
 class ClaimResult:
     """What a claim got: ``claim_id`` and ``picked`` (``[Picked]``), or
     None and [] and, in ``next_release``, when (epoch seconds, or None)
-    messages held back by claims or delays may become free."""
+    messages held back by claims or delays may become free.
+    ``claim_ids``: the claim of each picked message, in order (all
+    ``claim_id`` but for a claim made with ``each``)."""
     claim_id: str = None
     picked: list = dataclasses.field(default_factory=list)
     next_release: float = None
+    claim_ids: list = dataclasses.field(default_factory=list)
 
 
 class QueueWriter:
@@ -53,9 +56,12 @@ class QueueWriter:
         self._post_dead_letter = post_dead_letter
 
     # -- operations -----------------------------------------------------------
-    def claim(self, container, ttl, grace, limit, wait=True):
+    def claim(self, container, ttl, grace, limit, wait=True, each=False):
         """A ``ClaimResult``. Without ``wait``, LeaseBusy when another
-        process holds the lease (see LeaseKeeper.hold)."""
+        process holds the lease (see LeaseKeeper.hold). With ``each``,
+        every picked message gets a claim of its own (SQS's receipt
+        handles: one message's visibility changes alone), all committed
+        in one state write."""
         with self._holding(container, wait) as (lease, view):
             with view.mutex:
                 now = time.time()
@@ -63,14 +69,18 @@ class QueueWriter:
                 if not picked:
                     return ClaimResult(next_release=view.state.next_release(
                         view.segments.values(), now))
-                claim_id = uuid.uuid4().hex
-                view.state.add_claim(claim_id, [p.id for p in picked],
-                                     view.segments, ttl, grace, now)
+                groups = [[p] for p in picked] if each else [picked]
+                claim_ids = []
+                for group in groups:
+                    claim_id = uuid.uuid4().hex
+                    view.state.add_claim(claim_id, [p.id for p in group],
+                                         view.segments, ttl, grace, now)
+                    claim_ids.extend(claim_id for _ in group)
                 for p in picked:
                     p.note_state(view.state)
                 version = view.changed()
             self._commit.flush(lease, view, version)
-            return ClaimResult(claim_id, picked)
+            return ClaimResult(claim_ids[0], picked, claim_ids=claim_ids)
 
     def pop(self, container, limit, wait=True):
         with self._holding(container, wait) as (lease, view):

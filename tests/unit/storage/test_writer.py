@@ -347,6 +347,24 @@ def test_a_claimed_message_is_not_deleted_without_its_claim(holder):
         holder.writer.delete(QUEUE, free, 'a' * 32)
 
 
+def test_a_claim_of_each_message_holds_each_alone_in_one_state_put(holder):
+    first, second = holder.post('a', 'b')
+    _take_lease(holder)
+    puts = holder.swift.count(*STATE_PUT)
+    result = holder.writer.claim(QUEUE, 30, 0, 5, each=True)
+    assert [p.id for p in result.picked] == [first, second]
+    assert holder.swift.count(*STATE_PUT) == puts + 1
+    one, two = result.claim_ids
+    assert one != two and result.claim_id == one
+    now = time.time()
+    stored = holder.state_in_swift()
+    assert stored.get_live_claim(one, now).messages == [first]
+    assert stored.get_live_claim(two, now).messages == [second]
+    # Releasing one message's claim frees it alone.
+    holder.writer.release(QUEUE, one)
+    assert [p.id for p in _claim(holder, limit=5).picked] == [first]
+
+
 def test_a_late_listing_row_is_found_by_listing_from_the_head(
         holder, monkeypatch):
     [late] = holder.post('late')
