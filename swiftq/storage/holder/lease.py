@@ -61,7 +61,11 @@ LOG = logging.getLogger(__name__)
 
 # Time kept in hand when a write under the lease is bounded by its deadline.
 WRITE_MARGIN = 0.05
-# A lease with less than this left is renewed (or, if retiring, not used).
+# A lease with less than this left is renewed before an operation starts
+# under it (or, if retiring, not used); at least MIN_REMAINING seconds and
+# a third of the usable lease (the keeper renews in the background at half
+# of it), so that an operation that is slow to reach its write (listings
+# and reads on a busy Swift) does not find the deadline passed.
 MIN_REMAINING = 0.5
 # How often the second round of an acquisition is tried when its PUT was
 # too slow (each from a read that still shows the lease ours).
@@ -135,6 +139,9 @@ class LeaseKeeper:
         self._swift_failed = {}
         self._cooldown = {}     # container -> monotonic time
         self._reaper = None
+        self._min_remaining = max(
+            MIN_REMAINING,
+            (claims_conf.lease_seconds - claims_conf.max_clock_skew) / 3)
         # called with a lease about to be given back (while still valid):
         # the state writer writes what its view has not written yet
         self.before_release = None
@@ -158,7 +165,7 @@ class LeaseKeeper:
         with self._cond:
             lease = self._leases.get(container)
             if lease is None or lease.retiring or \
-                    lease.remaining() <= MIN_REMAINING:
+                    lease.remaining() <= self._min_remaining:
                 return None
             return lease
 
@@ -204,7 +211,7 @@ class LeaseKeeper:
             with self._cond:
                 lease = self._leases.get(container)
                 if lease is not None and not lease.retiring and \
-                        lease.remaining() > MIN_REMAINING:
+                        lease.remaining() > self._min_remaining:
                     lease.active += 1
                     lease.last_used = time.monotonic()
                     return lease
