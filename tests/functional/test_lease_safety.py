@@ -84,6 +84,16 @@ class StallingAuth:
         self._inner.invalidate(token)
 
 
+def _post_each(storage, queue, bodies):
+    """Post each body on its own (one segment each); the message ids."""
+    posted = []
+    for body in bodies:
+        posted += storage.messages.post(
+            PROJECT, queue, [{'ttl': 300, 'delay': 0, 'body': body}],
+            'client-a')
+    return posted
+
+
 def _in_thread(func, *args):
     outcome = []
 
@@ -109,11 +119,7 @@ def test_a_claim_whose_state_put_waited_out_the_lease_in_auth_is_refused(
                  lease_max_hold=600.0)
     b = _storage(local_swift_3r, prefix)
     a.queues.create(PROJECT, 'jobs')
-    posted = []
-    for i in range(6):
-        posted += a.messages.post(PROJECT, 'jobs',
-                                  [{'ttl': 300, 'delay': 0, 'body': i}],
-                                  'client-a')
+    posted = _post_each(a, 'jobs', range(6))
     _, first = a.claims.create(PROJECT, 'jobs', 120, 60, 1)   # A: lease+view
     assert _ids(first) == posted[:1]
 
@@ -218,11 +224,7 @@ def test_a_state_that_reads_as_missing_is_not_taken_for_an_empty_one(
     a = _storage(local_swift_3r, prefix)
     b = _storage(local_swift_3r, prefix)
     a.queues.create(PROJECT, 'held')
-    posted = []
-    for i in range(3):
-        posted += a.messages.post(PROJECT, 'held',
-                                  [{'ttl': 300, 'delay': 0, 'body': i}],
-                                  'client-a')
+    posted = _post_each(a, 'held', range(3))
     assert _claim_ids(a, 'held', 2) == posted[:2]
     a._process.parts.leases.release_all()
     node = _only_replica_that_has_it_is_down(local_swift_3r, b, 'held',

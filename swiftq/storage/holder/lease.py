@@ -314,7 +314,8 @@ class LeaseKeeper:
             raise SwiftUnavailable('lease read answered %d' % resp.status)
         floor = _state_floor(resp) if resp.status == 200 else 0
         handed_to_me = resp.status == 200 and self._handed_to_me(resp)
-        body = _lease_body(self._holder, uuid.uuid4().hex, floor)
+        nonce = uuid.uuid4().hex
+        body = _lease_body(self._holder, nonce, floor)
         check, read_back = self._write_and_read_back(container, body,
                                                      started)
         if not _shows(check, body):
@@ -322,7 +323,7 @@ class LeaseKeeper:
         if handed_to_me:
             # Nobody else writes while the lease is handed over to us, so
             # no PUT can tie with ours: one round is enough.
-            return Lease(container, json.loads(body)['nonce'], started,
+            return Lease(container, nonce, started,
                          conf, floor)
         # The read-back that shows our nonce is the read a second round
         # starts from: a lease PUT that tied with ours (one timestamp,
@@ -339,7 +340,7 @@ class LeaseKeeper:
                     return None
                 # held from the read that allowed the last PUT: readers
                 # date the lease from that PUT's timestamp
-                return Lease(container, json.loads(body)['nonce'],
+                return Lease(container, nonce,
                              allowed_by, conf, floor)
             read_back = time.monotonic()
             try:
