@@ -111,6 +111,13 @@ class LeaseUnavailable(ServiceUnavailable):
     """The queue's lease could not be taken in time (-> 503)."""
 
 
+class LeaseRanOut(LeaseUnavailable):
+    """A write of an operation under a lease was not sent by the lease's
+    deadline, or was acknowledged after the lease ran out. Nothing was
+    answered and the lease is given back: the operation may run again
+    under a new lease (``holder.writer``)."""
+
+
 class LeaseBusy(LeaseUnavailable):
     """Another process holds the lease and the caller would not wait."""
 

@@ -12,9 +12,9 @@ once for a post through this process, within ``watch_interval`` plus one
 listing for a post through another one); then it lists the segments of
 the last ``watch.WINDOW`` seconds of every stripe, reads those it has not
 handed out yet (and, on a follower's first look, those it handed to
-others before that follower joined) and hands them out. There is no thread per feed nor per
-follower: a feed's looks run on the process's I/O pool, one at a time,
-and news arriving during a look makes one more look.
+others before that follower joined) and hands them out. There is no
+thread per feed nor per follower: a feed's looks run on the process's I/O
+pool, one at a time, and news arriving during a look makes one more look.
 
 A segment that appears in a listing later than ``watch.WINDOW`` seconds
 after its key (a very degraded Swift) is not pushed, as a long-poll

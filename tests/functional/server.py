@@ -191,6 +191,14 @@ class SwiftqServer(child_processes.ChildServer):
         raise ServerError('workers not back after %ss:\n%s'
                           % (timeout, self.log_tail()))
 
+    def warnings(self):
+        """The log's WARNING and ERROR lines so far: why a request was
+        answered 5xx (the answer itself only says 'retry later')."""
+        with open(self.log_file, errors='replace') as log:
+            return [line.rstrip() for line in log
+                    if (' WARNING ' in line or ' ERROR ' in line) and
+                    'Connection pool is full' not in line]
+
     def __repr__(self):
         return '<SwiftqServer %s prefix=%s pid=%s>' % (
             self.base_url, self.container_prefix, self.pid)

@@ -17,7 +17,6 @@ replicas that missed the DELETE. See claims.rst "Delete, bulk delete, pop".
 import time
 
 from swiftq.storage import documents
-from swiftq.swift.errors import SwiftUnavailable
 
 
 class StateWriter:
@@ -36,7 +35,7 @@ class StateWriter:
             with view.mutex:
                 while True:
                     if view.broken:
-                        raise SwiftUnavailable('state write failed')
+                        raise view.failure()
                     if view.committed >= version:
                         return
                     if not view.flushing:
@@ -57,9 +56,9 @@ class StateWriter:
                 lease.state_written(generation)
                 view.stats['writes'] += 1
                 view.stats['write_seconds'] += time.monotonic() - began
-            except BaseException:
+            except BaseException as exc:
                 with view.mutex:
-                    view.broken = True
+                    view.broken = exc
                     view.flushing = False
                     view.flushed.notify_all()
                 raise

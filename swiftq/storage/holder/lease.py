@@ -110,14 +110,14 @@ class Lease:
 
     def confirm(self, what):
         """Call when Swift acknowledged a write made under the lease:
-        raise LeaseUnavailable if the acknowledgement came after the lease
+        raise LeaseRanOut if the acknowledgement came after the lease
         ran out. Such a write may have landed after another process took
         the lease, from a state without it, so it must not be answered as
         done (a stall between the send and the answer, in this process or
         on the way, is the only way to get here)."""
         late = time.monotonic() - self.valid_until
         if late > 0:
-            raise errors.LeaseUnavailable(
+            raise errors.LeaseRanOut(
                 '%s on %s acknowledged %.3fs after the lease ran out'
                 % (what, self.container, late))
 

@@ -15,7 +15,6 @@ from swiftq.storage import documents
 from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.storage.holder.view import QueueView
-from swiftq.swift.errors import SwiftUnavailable
 
 LISTING_PAGE = 1000
 # Segments read ahead (X-Newest) at most at a time per queue view.
@@ -45,7 +44,7 @@ class ViewSync:
         failed is never used again (its lease is being given back)."""
         with lease.view_lock:
             if lease.view is not None and lease.view.broken:
-                raise SwiftUnavailable('an earlier state write failed')
+                raise lease.view.failure()
             if lease.view is None:
                 lease.view = self._load(lease.container, lease.state_floor)
             return lease.view

@@ -12,6 +12,10 @@ import collections
 import threading
 import time
 
+from swiftq.storage import errors
+from swiftq.swift.errors import DeadlinePassed
+from swiftq.swift.errors import SwiftUnavailable
+
 # Bodies of this process's own posts a view keeps at most (OwnPosts).
 MAX_POSTED = 4096
 
@@ -49,7 +53,8 @@ class QueueView:
         self.version = 0        # changes made in memory
         self.committed = 0      # changes acknowledged by Swift
         self.flushing = False
-        self.broken = False     # a state PUT failed: never trust this view
+        # why a state write failed (never trust this view then), or None
+        self.broken = None
         self.stats = {'changes': 0, 'writes': 0, 'write_seconds': 0.0,
                       'reads': 0, 'read_seconds': 0.0,
                       'tombstone_commits': 0, 'own_posts': 0}
@@ -89,6 +94,16 @@ class QueueView:
             if until > now:
                 self.state.segment_deleted(key, until)
                 self.changed()
+
+    def failure(self):
+        """What an operation meeting this broken view raises: LeaseRanOut
+        when its state write ran out of lease (the operation may run again
+        under a new lease), else SwiftUnavailable."""
+        if isinstance(self.broken, (DeadlinePassed, errors.LeaseRanOut)):
+            return errors.LeaseRanOut('an earlier state write ran out of '
+                                      'its lease: %s' % self.broken)
+        return SwiftUnavailable('an earlier state write failed: %s'
+                                % self.broken)
 
     def pending(self):
         """Are there changes no state write has carried yet?"""

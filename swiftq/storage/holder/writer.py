@@ -12,6 +12,8 @@ Ids here are plain (inside one stripe); ``swiftq.storage.claims`` and
 
 import contextlib
 import dataclasses
+import functools
+import logging
 import time
 import uuid
 
@@ -21,9 +23,36 @@ from swiftq.storage import naming
 from swiftq.storage import stripes
 from swiftq.storage.holder.view import Picked
 from swiftq.storage.queue_state import QueueState
+from swiftq.swift.errors import DeadlinePassed
 
+LOG = logging.getLogger(__name__)
 #: Dead segments a claim or pop schedules for deletion at most at once.
 MAX_DROPPED = 100
+
+
+def _again_if_the_lease_ran_out(operation):
+    """Run a writer operation once more, under a new lease, when a write of
+    its first run ran out of the lease: not sent by the deadline
+    (DeadlinePassed) or acknowledged after the lease's end (LeaseRanOut).
+    A busy process gets there when an operation waits too long behind
+    others; answering 503 for it would be the service's fault, not
+    Swift's. Nothing was answered, and the lease was given back with its
+    view (``_Holding``), so the second run starts from what Swift holds.
+    A write acknowledged late may have landed, and every operation here
+    may run again after one that did: a claim that landed unanswered holds
+    its messages until its TTL (never hands them to two consumers), and
+    deletions, releases, renewals and metadata updates come out the same
+    (a pop that landed removed its messages, as it would have with a 503
+    answer)."""
+    @functools.wraps(operation)
+    def again(self, *args, **kwargs):
+        try:
+            return operation(self, *args, **kwargs)
+        except (DeadlinePassed, errors.LeaseRanOut) as exc:
+            LOG.info('%s ran out of its lease (%s): once more under a new '
+                     'lease', operation.__name__, exc)
+            return operation(self, *args, **kwargs)
+    return again
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +85,7 @@ class QueueWriter:
         self._post_dead_letter = post_dead_letter
 
     # -- operations -----------------------------------------------------------
+    @_again_if_the_lease_ran_out
     def claim(self, container, ttl, grace, limit, wait=True, each=False):
         """A ``ClaimResult``. Without ``wait``, LeaseBusy when another
         process holds the lease (see LeaseKeeper.hold). With ``each``,
@@ -82,6 +112,7 @@ class QueueWriter:
             self._commit.flush(lease, view, version)
             return ClaimResult(claim_ids[0], picked, claim_ids=claim_ids)
 
+    @_again_if_the_lease_ran_out
     def pop(self, container, limit, wait=True):
         with self._holding(container, wait) as (lease, view):
             with view.mutex:
@@ -97,6 +128,7 @@ class QueueWriter:
                                          {p.segment.key for p in picked})
             return picked
 
+    @_again_if_the_lease_ran_out
     def renew(self, container, claim_id, ttl, grace):
         with self._holding(container) as (lease, view):
             with view.mutex:
@@ -110,6 +142,7 @@ class QueueWriter:
                 version = view.changed()
             self._commit.flush(lease, view, version)
 
+    @_again_if_the_lease_ran_out
     def release(self, container, claim_id):
         with self._holding(container) as (lease, view):
             with view.mutex:
@@ -119,6 +152,7 @@ class QueueWriter:
                 version = view.changed()
             self._commit.flush(lease, view, version)
 
+    @_again_if_the_lease_ran_out
     def delete(self, container, msg_id, claim_id=None):
         """Delete one message, enforcing Zaqar's claim rules."""
         if claim_id is not None and not naming.is_claim_id(claim_id):
@@ -143,6 +177,7 @@ class QueueWriter:
                 version = view.changed()
             self._commit.commit_deletion(lease, view, version, {segment.key})
 
+    @_again_if_the_lease_ran_out
     def delete_many(self, container, msg_ids, claim_ids=None):
         """Delete by ids; a message under a live claim is deleted only when
         its claim is among ``claim_ids``."""
@@ -167,6 +202,7 @@ class QueueWriter:
                 version = view.changed()
             self._commit.commit_deletion(lease, view, version, touched)
 
+    @_again_if_the_lease_ran_out
     def update_metadata(self, container, update):
         """Replace the queue's metadata with ``update(current)`` under the
         lease (of stripe 0), so concurrent PATCHes never lose each other's
@@ -187,6 +223,7 @@ class QueueWriter:
                 view.metadata = metadata
                 return metadata, count
 
+    @_again_if_the_lease_ran_out
     def purge(self, container):
         """Remove every message and claim."""
         with self._holding(container) as (lease, view):
