@@ -155,7 +155,7 @@ def send_phase(path, tally, messages, batch, body_size, workers, recorder):
                     accepted = worker.send([tally.body(s, body_size)
                                             for s in seqs])
                 except Exception as exc:
-                    recorder.error('send', type(exc).__name__)
+                    recorder.error('send', sqs_paths.outcome(exc))
                     tally.acknowledged(seqs, complete=False)
                     continue
                 recorder.ok('send', started, time.monotonic())
@@ -184,7 +184,7 @@ def consume_phase(path, tally, batch, workers, drain_timeout, recorder):
                 try:
                     got = worker.receive(batch)
                 except Exception as exc:
-                    recorder.error('receive', type(exc).__name__)
+                    recorder.error('receive', sqs_paths.outcome(exc))
                     time.sleep(ERROR_BACKOFF)
                     continue
                 recorder.ok('receive' if got else 'receive_empty', sent,
@@ -199,7 +199,7 @@ def consume_phase(path, tally, batch, workers, drain_timeout, recorder):
                 try:
                     deleted = worker.delete([handle for _, handle in got])
                 except Exception as exc:
-                    recorder.error('delete', type(exc).__name__)
+                    recorder.error('delete', sqs_paths.outcome(exc))
                     continue
                 answered = time.monotonic()
                 recorder.ok('delete', sent, answered)

@@ -23,7 +23,23 @@ MESSAGE_TTL = 3600
 
 
 class PathError(RuntimeError):
-    pass
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+def outcome(exc):
+    """What a failed request is counted as: ``HTTP 503``, SQS's error
+    code and status, or the exception's name."""
+    if getattr(exc, 'status', None):
+        return 'HTTP %d' % exc.status
+    response = getattr(exc, 'response', None)
+    if isinstance(response, dict) and 'Error' in response:
+        return '%s (HTTP %s)' % (
+            response['Error'].get('Code'),
+            response.get('ResponseMetadata', {}).get('HTTPStatusCode'))
+    return type(exc).__name__
 
 
 class SqsPath:
@@ -159,5 +175,5 @@ class ZaqarPath:
         if answer.status_code not in statuses:
             raise PathError('%s %s answered %d: %s' % (
                 answer.request.method, answer.request.path_url,
-                answer.status_code, answer.text[:200]))
+                answer.status_code, answer.text[:200]), answer.status_code)
         return answer
