@@ -19,7 +19,10 @@ Modules:
 - :mod:`~swiftq.bench.tempauth_keystone`: the Keystone stand-in for it;
 - :mod:`~swiftq.bench._zaqar_wsgi`: that Zaqar's WSGI app for gunicorn;
 - :mod:`~swiftq.bench.websocket`: ``swiftq-bench websocket``, idle
-  sockets' memory and post-to-push latency of swiftq-websocket.
+  sockets' memory and post-to-push latency of swiftq-websocket;
+- :mod:`~swiftq.bench.sqs`: ``swiftq-bench sqs``, the SQS endpoint's
+  throughput (boto3) beside the Zaqar API's on the same server;
+- :mod:`~swiftq.bench.sqs_paths`: the two paths it drives.
 
 See doc/source/performance.rst.
 """

@@ -30,6 +30,9 @@ Examples::
     # swiftq-websocket: idle sockets' memory, post-to-push latency
     swiftq-bench websocket --local --sockets 1000
 
+    # the SQS endpoint (boto3) beside the Zaqar API on the same server
+    swiftq-bench sqs --local --messages 2000 --batch 10 --workers 4
+
 Exit status: 0, or 1 when a run lost, duplicated or resurrected a
 message, 2 on usage errors and failures.
 """
@@ -372,6 +375,9 @@ def main(argv=None):
     if argv[:1] == ['websocket']:
         from swiftq.bench import websocket
         return websocket.main(argv[1:])
+    if argv[:1] == ['sqs']:
+        from swiftq.bench import sqs
+        return sqs.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     log = (lambda msg: None) if args.quiet else \

@@ -104,19 +104,10 @@ def delete_message(call):
 
 
 def delete_message_batch(call):
-    name = call.queue_name()
-    entries = call.params.entries('Entries', 'DeleteMessageBatch')
-    call.metadata(name, fresh=False)
-    handles = [entry.string('ReceiptHandle', required=True)
-               for entry in entries]
-    opened, failed = [], []
-    for entry, handle in zip(entries, handles):
-        try:
-            opened.append((entry.string('Id'), call.receipts.open(
-                call.project, name, handle)))
-        except errors.SQSError as exc:
-            failed.append(exc.batch_failure(entry.string('Id')))
-    if opened:
+    name, items = _handle_batch(call, 'DeleteMessageBatch')
+    opened, failed = _each_entry(items, lambda entry, handle: (
+        call.receipts.open(call.project, name, handle)))
+    if opened:      # one storage call for the whole batch
         call.storage.messages.delete_many(
             call.project, name, [m for _, (m, _) in opened],
             [c for _, (_, c) in opened])
@@ -137,27 +128,45 @@ def change_message_visibility(call):
 
 
 def change_message_visibility_batch(call):
+    name, items = _handle_batch(call, 'ChangeMessageVisibilityBatch')
+
+    def change(entry, handle):
+        timeout = entry.integer('VisibilityTimeout', 0,
+                                attributes.MAX_VISIBILITY)
+        if timeout is None:
+            raise errors.missing_parameter('VisibilityTimeout')
+        _change_visibility(call, name, handle, timeout)
+
+    changed, failed = _each_entry(items, change)
+    return {'Successful': [{'Id': entry_id} for entry_id, _ in changed],
+            'Failed': failed}
+
+
+def _handle_batch(call, kind):
+    """The queue name and ``[(entry id, entry, receipt handle)]`` of a
+    batch over receipt handles; an entry without a handle fails the whole
+    call, as SQS answers."""
     name = call.queue_name()
-    entries = call.params.entries('Entries', 'ChangeMessageVisibilityBatch')
+    entries = call.params.entries('Entries', kind)
     call.metadata(name, fresh=False)
-    handles = [entry.string('ReceiptHandle', required=True)
-               for entry in entries]
-    successful, failed = [], []
-    for entry, handle in zip(entries, handles):
-        entry_id = entry.string('Id')
+    return name, [(entry.string('Id'), entry,
+                   entry.string('ReceiptHandle', required=True))
+                  for entry in entries]
+
+
+def _each_entry(items, attempt):
+    """``attempt(entry, handle)`` for each item: ``([(entry id, result)],
+    failed entries)``. The sender's error fails its entry only; any other
+    (Swift unreachable...) fails the whole call."""
+    done, failed = [], []
+    for entry_id, entry, handle in items:
         try:
-            timeout = entry.integer('VisibilityTimeout', 0,
-                                    attributes.MAX_VISIBILITY)
-            if timeout is None:
-                raise errors.missing_parameter('VisibilityTimeout')
-            _change_visibility(call, name, handle, timeout)
+            done.append((entry_id, attempt(entry, handle)))
         except errors.SQSError as exc:
             if not exc.sender:
                 raise
             failed.append(exc.batch_failure(entry_id))
-        else:
-            successful.append({'Id': entry_id})
-    return {'Successful': successful, 'Failed': failed}
+    return done, failed
 
 
 def _change_visibility(call, name, handle, timeout):

@@ -9,11 +9,18 @@ swiftq API server for SQS clients.
     :data:`SQS_SERVER_OVERRIDES`).
 ``swiftq_sqs``
     a boto3 SQS client of ``sqs_swiftq_server`` with a fresh project.
+``run_on_both``
+    ``run_on_both(scenario)`` runs ``scenario(recorder)`` on moto and on
+    swiftq at once: ``[(recorder, result)]``, moto's first.
 """
+
+import concurrent.futures
+import uuid
 
 import pytest
 
 from tests.functional.sqs import clients
+from tests.functional.sqs import scenarios
 
 #: One worker (a queue's lease stays in it), a short clock skew (a claim
 #: protects its messages that much past its end: a visibility timeout of
@@ -44,3 +51,22 @@ def sqs_swiftq_server(local_swift, swiftq_server_factory):
 def swiftq_sqs(sqs_swiftq_server):
     return clients.client(sqs_swiftq_server.base_url + '/sqs',
                           clients.new_project())
+
+
+@pytest.fixture
+def run_on_both(moto_server, sqs_swiftq_server):
+    """Both servers get the same queue names (one fresh prefix: moto's
+    server lives the whole session); swiftq a fresh project."""
+    def run(scenario):
+        prefix = 's%s-' % uuid.uuid4().hex[:8]
+        recorders = [
+            scenarios.Recorder(clients.client(moto_server.base_url, 'moto'),
+                               prefix),
+            scenarios.Recorder(clients.client(
+                sqs_swiftq_server.base_url + '/sqs', clients.new_project()),
+                prefix)]
+        # Both at once: the scenarios mostly wait (visibility, long polls).
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(scenario, r) for r in recorders]
+            return [(r, f.result()) for r, f in zip(recorders, futures)]
+    return run

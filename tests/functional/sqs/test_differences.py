@@ -3,17 +3,12 @@ each with its reason. Each case runs the same calls on both servers and
 checks both answers: moto's, so that the list stays true when moto
 changes, and swiftq's."""
 
-import concurrent.futures
 import dataclasses
 import json
 import time
 import typing
-import uuid
 
 import pytest
-
-from tests.functional.sqs import clients
-from tests.functional.sqs import scenarios
 
 
 @dataclasses.dataclass
@@ -209,16 +204,7 @@ DIFFERENCES = [
 
 
 @pytest.mark.parametrize('difference', DIFFERENCES, ids=lambda d: d.name)
-def test_deliberate_difference(difference, moto_server, sqs_swiftq_server):
-    prefix = 'd%s-' % uuid.uuid4().hex[:8]
-    recorders = [
-        scenarios.Recorder(clients.client(moto_server.base_url, 'moto'),
-                           prefix),
-        scenarios.Recorder(clients.client(
-            sqs_swiftq_server.base_url + '/sqs', clients.new_project()),
-            prefix)]
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        moto, swiftq = [f.result() for f in
-                        [pool.submit(difference.run, r) for r in recorders]]
+def test_deliberate_difference(difference, run_on_both):
+    moto, swiftq = [result for _, result in run_on_both(difference.run)]
     assert (moto, swiftq) == (difference.moto, difference.swiftq), \
         difference.reason
