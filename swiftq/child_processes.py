@@ -122,8 +122,9 @@ def log_tail(path, lines=30):
 def wait_serving(process, url, workers, timeout, error, name, log_file,
                  headers=None, status=204, interval=0.2):
     """Return once ``GET url`` answers ``status`` and ``process`` (a
-    gunicorn master) has ``workers`` children. Raises ``error`` with the tail of
-    ``log_file`` if the process exits first or ``timeout`` seconds pass.
+    gunicorn master) has ``workers`` children. Raises ``error`` with the
+    tail of ``log_file`` if the process exits first or ``timeout`` seconds
+    pass.
     """
     deadline = time.monotonic() + timeout
     last = 'no answer'

@@ -12,7 +12,8 @@ plugin sets exists; the uwsgi INI); with the local test Swift (tempauth,
 ``local_swift``), the API started by ``run_process`` under a real uwsgi
 answers ``/v2/ping`` and a queue round trip (create, post, claim, delete
 the claimed message) with request ids and an access log without bodies or
-tokens, swiftq-websocket answers on its port and pushes a post, ``swiftq-status`` reports the 1-replica Swift, unstack stops it,
+tokens, swiftq-websocket answers on its port and pushes a post,
+``swiftq-status`` reports the 1-replica Swift, unstack stops it,
 clean removes its files; with Keystone enabled (no Keystone runs here),
 the accounts, service and endpoint it asks devstack for and the Keystone
 sections it writes, which keystoneauth1 loads.

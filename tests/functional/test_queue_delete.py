@@ -43,4 +43,3 @@ def test_late_updates_of_earlier_writes_do_not_bring_a_queue_back(
     assert api.head('/v2/queues/%s' % queue).status_code == 404
     names = [q['name'] for q in api.get('/v2/queues').json()['queues']]
     assert queue not in names
-

@@ -21,7 +21,7 @@ class CountingSwift:
 
         def counted(client, method, container=None, obj=None, **kwargs):
             what = obj.split('/')[0] if obj else ('container' if container
-                                                 else 'account')
+                                                  else 'account')
             newest = (kwargs.get('headers') or {}).get('X-Newest')
             self.calls.append('%s %s%s' % (method, what,
                                            ' (newest)' if newest else ''))

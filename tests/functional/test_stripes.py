@@ -98,7 +98,7 @@ def test_posts_spread_over_stripes_and_read_back_in_post_order(api):
         assert resp.status_code == 200
         assert (resp.json()['id'], resp.json()['body']) == (msg_id, index)
     resp = api.get('/v2/queues/%s/messages?ids=%s'
-                        % (queue, ','.join(reversed(ids))))
+                   % (queue, ','.join(reversed(ids))))
     assert resp.status_code == 200, resp.text
     assert [m['id'] for m in resp.json()['messages']] == ids[::-1]
     counts = stats(api, queue)
@@ -159,7 +159,7 @@ def test_claims_are_exclusive_and_fifo_within_a_stripe(api,
     more = post_one_by_one(api, queue, 4)
     claim_id, got = claim(api, queue)
     assert api.delete('/v2/queues/%s/claims/%s'
-                           % (queue, claim_id)).status_code == 204
+                      % (queue, claim_id)).status_code == 204
     assert sorted(listed(api, queue)) == sorted(more)
 
 
@@ -172,18 +172,18 @@ def test_unknown_ids_of_a_striped_queue(api):
     ghost_message = 'a' * 28 + '3f'
     ghost_claim = 'b' * 32 + '3f'
     assert api.get('/v2/queues/%s/messages/%s'
-                        % (queue, ghost_message)).status_code == 404
+                   % (queue, ghost_message)).status_code == 404
     assert api.get('/v2/queues/%s/claims/%s'
-                        % (queue, ghost_claim)).status_code == 404
+                   % (queue, ghost_claim)).status_code == 404
     assert api.patch('/v2/queues/%s/claims/%s' % (queue, ghost_claim),
-                          json={'ttl': 60}).status_code == 404
+                     json={'ttl': 60}).status_code == 404
     assert api.delete('/v2/queues/%s/claims/%s'
-                           % (queue, ghost_claim)).status_code == 204
+                      % (queue, ghost_claim)).status_code == 204
     assert api.delete('/v2/queues/%s/messages/%s'
-                           % (queue, ghost_message)).status_code == 204
+                      % (queue, ghost_message)).status_code == 204
     # a stripe suffix of 00 is never made: not an id of ours
     assert api.get('/v2/queues/%s/messages/%s'
-                        % (queue, 'c' * 28 + '00')).status_code == 404
+                   % (queue, 'c' * 28 + '00')).status_code == 404
 
 
 def test_pop_bulk_delete_and_purge_cover_every_stripe(api):
@@ -194,7 +194,7 @@ def test_pop_bulk_delete_and_purge_cover_every_stripe(api):
     popped = []
     for _ in range(12):
         resp = api.delete('/v2/queues/%s/messages' % queue,
-                               params={'pop': 2})
+                          params={'pop': 2})
         assert resp.status_code == 200, resp.text
         popped.extend(m['id'] for m in resp.json()['messages'])
         if len(popped) >= 4:
@@ -202,12 +202,12 @@ def test_pop_bulk_delete_and_purge_cover_every_stripe(api):
     assert len(popped) == len(set(popped)) >= 4
     rest = [m for m in ids if m not in popped]
     resp = api.delete('/v2/queues/%s/messages?ids=%s'
-                           % (queue, ','.join(rest[:4])))
+                      % (queue, ','.join(rest[:4])))
     assert resp.status_code == 204
     assert sorted(listed(api, queue)) == sorted(rest[4:])
     assert api.post('/v2/queues/%s/purge' % queue,
-                         json={'resource_types': ['messages']}
-                         ).status_code == 204
+                    json={'resource_types': ['messages']}
+                    ).status_code == 204
     assert listed(api, queue) == []
     assert stats(api, queue)['total'] == 0
 

@@ -34,7 +34,7 @@ def ws_pair(local_swift, swiftq_server, tmp_path_factory):
         overrides={('transport', 'min_subscription_ttl'): 1,
                    ('transport', 'message_encryption_key'): 'push-key',
                    ('websocket', 'max_pushed_subscriptions'): 2})
-        for _ in range(2)]
+               for _ in range(2)]
     for server in servers:
         server.start()
     yield servers
@@ -253,7 +253,7 @@ def test_subscription_without_subscriber_is_validated(ws_pair):
 
 
 def test_zaqarclient_ws_transport_as_os_collect_config(ws_pair,
-                                                        api_factory):
+                                                       api_factory):
     """os-collect-config's ``get_data_websocket``: create the queue,
     subscribe (no subscriber, ttl 10000), pop what is there, else wait
     for the push; ``recv()['body']`` is the posted body."""

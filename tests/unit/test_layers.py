@@ -5,7 +5,8 @@ The HTTP layer (:mod:`swiftq.api`, and :mod:`swiftq.app` that builds it)
 sits over storage, which sits over the Swift client; auth, policy, conf
 and log lie below the API, and so does the notifier, a daemon over
 storage. The websocket transport (:mod:`swiftq.websocket`) sits beside
-the API, over :mod:`swiftq.app` whose application it calls in process. Flask and werkzeug belong to the HTTP layer alone. The console
+the API, over :mod:`swiftq.app` whose application it calls in process.
+Flask and werkzeug belong to the HTTP layer alone. The console
 scripts (``cmd``) and the load generator (``bench``) sit on top and may
 import anything, but no two swiftq packages import each other, directly or
 round a longer loop.

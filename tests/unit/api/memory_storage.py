@@ -173,7 +173,8 @@ class MemoryStorage(base.Storage):
 
     def queue_purge(self, project, name, resource_types):
         self._call('queue_purge', project, name, resource_types)
-        if 'messages' in resource_types and (project, name) in self.message_data:
+        if 'messages' in resource_types and \
+                (project, name) in self.message_data:
             self.message_data[(project, name)] = []
         if 'subscriptions' in resource_types:
             self._drop_subscriptions(project, name)

@@ -1,5 +1,6 @@
 """Requests waiting for a queue lease while Swift is down fail with the
-attempt that failed (swiftq/storage/holder/lease.py, LeaseKeeper._enter), instead
+attempt that failed (swiftq/storage/holder/lease.py,
+LeaseKeeper._enter), instead
 of each trying again after the other: with Swift's proxy refusing
 connections, the last of N waiting requests answered 503 only after N
 attempts, up to ``lease_wait_timeout`` (seen in
