@@ -13,6 +13,7 @@ import urllib.parse
 
 import urllib3
 
+from swiftq.metrics import instruments
 from swiftq.swift.errors import DeadlinePassed
 from swiftq.swift.errors import SwiftTimeout
 from swiftq.swift.errors import SwiftUnavailable
@@ -167,19 +168,26 @@ class SwiftClient:
             tmo = urllib3.Timeout(total=max(timeout, 0.001),
                                   connect=min(self._connect_timeout,
                                               max(timeout, 0.001)))
+        started = time.monotonic()
+        outcome = 'error'
         try:
             raw = self._pool.request(method, path, headers=all_headers,
                                      body=body, timeout=tmo, retries=False,
                                      preload_content=True, redirect=False)
+            outcome = instruments.swift_outcome(raw.status)
         except (urllib3.exceptions.TimeoutError,
                 urllib3.exceptions.ProtocolError) as exc:
             # A read timeout or a dropped connection after the request was
             # sent: the request may or may not have taken effect.
             if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
                 raise SwiftUnavailable('Swift connect timeout: %s' % exc)
+            outcome = 'timeout'
             raise SwiftTimeout('%s %s: %s' % (method, path, exc))
         except urllib3.exceptions.HTTPError as exc:
             raise SwiftUnavailable('%s %s: %s' % (method, path, exc))
+        finally:
+            instruments.swift_request(method, outcome,
+                                      time.monotonic() - started)
         return Response(raw.status, raw.headers, raw.data)
 
     # -- conveniences -------------------------------------------------------
