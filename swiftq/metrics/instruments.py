@@ -71,7 +71,9 @@ NOTIFIER_EVENTS = prom.Counter(
 class CountingStats(dict):
     """A module's ``stats`` dict whose every increase of a figure is also
     counted by ``counter``, labelled ``label=<the figure's key>``: the
-    module keeps writing ``stats['x'] += 1`` and knows nothing else."""
+    module keeps writing ``stats['x'] += 1`` and knows nothing else.
+    The counter is as exact as the figure: two threads' unlocked ``+=``
+    that interleave count one."""
 
     def __init__(self, counter, label, figures):
         super().__init__(figures)
