@@ -30,6 +30,7 @@ from swiftq.api import errors
 from swiftq.api import health
 from swiftq.api import homedoc
 from swiftq.api import hooks
+from swiftq.api import http_metrics
 from swiftq.api import kinds
 from swiftq.api import messages
 from swiftq.api import openapi
@@ -82,8 +83,13 @@ def build_pipeline(wsgi_app, conf, service=None):
        authentication, AWS Signature Version 4), when enabled;
     6. authentication (``auth_strategy = keystone``);
     7. the caller's identity into the log context.
+
+    With ``[metrics] enabled``, the request metrics
+    (:mod:`swiftq.api.http_metrics`) wrap them all: they time whatever
+    answers.
     """
     layers = [
+        http_metrics.layer,
         middleware.rfc_reason_phrases,
         middleware.request_id,
         middleware.access_log,
@@ -112,6 +118,7 @@ def create_app(conf=None, storage=None):
     service = context.Service(conf, storage=storage,
                               storage_factory=_swift_storage)
     app.extensions[context.EXTENSION] = service
+    http_metrics.install(app, conf)     # first: before any hook refuses
     hooks.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

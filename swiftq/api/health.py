@@ -4,9 +4,13 @@ Ping answers ``204`` when storage is alive and ``503`` (empty body) when
 not. Zaqar's HEAD always answers 204; swiftq asks storage for both
 methods so that HEAD is a real probe too.
 
-Health is admin-only in Zaqar (``admin_mode``); here it is guarded by the
-``health:get`` policy hook (:mod:`swiftq.api.acl`) and reports
-``{"storage_reachable": bool}``.
+Health is Zaqar's detailed report (:mod:`swiftq.storage.health`:
+``storage_reachable``, ``operation_status`` of a probe on a dedicated
+queue, ``message_volume``, and Swift's ``storage_policies``), for
+operators: Zaqar serves it in ``admin_mode`` only, under the
+``health:get`` rule; here the rule alone guards it
+(:mod:`swiftq.api.acl`; ``admin`` role by default): other callers get
+Zaqar's 403. The probe takes a queue lease: a report takes seconds.
 """
 
 import flask
@@ -33,5 +37,4 @@ def ping():
 @acl.enforce('health:get')
 @errors.unavailable('Health status could not be read.')
 def health():
-    return representation.json_response(
-        {'storage_reachable': bool(context.storage().is_alive())})
+    return representation.json_response(context.storage().health())

@@ -19,7 +19,15 @@ threads            ``[api] threads`` + ``[long_poll] waiters_per_worker``
 keepalive          ``[api] keepalive_timeout``
 graceful_timeout   :data:`GRACEFUL_TIMEOUT` seconds
 control socket     disabled
+when_ready         the metrics listener, with ``[metrics] enabled``
+child_exit         a dead worker's live gauges dropped, likewise
 =================  ==========================================
+
+With ``[metrics] enabled``, the gunicorn master serves the Prometheus
+exposition of all its workers on ``[metrics] bind_host:bind_port``, a
+listener of its own that the API's port never answers for
+(:mod:`swiftq.metrics.exposition`: the multi-process directory is made
+before the application is imported).
 
 Requests gunicorn refuses before the application sees them (a request
 line over 4094 bytes, a header over 8190 bytes or more than 100 headers,
@@ -47,6 +55,7 @@ from gunicorn.workers import gthread
 from oslo_log import log
 
 from swiftq import cmd
+from swiftq.metrics import exposition
 from swiftq import reason_phrases
 
 LOG = log.getLogger(__name__)
@@ -99,7 +108,20 @@ def gunicorn_settings(conf):
         # servers on one host would fight over it.
         'control_socket_disable': True,
     }
+    if conf.metrics.enabled:
+        settings['when_ready'] = _metrics_listener(conf)
+        settings['child_exit'] = _forget_worker
     return settings
+
+
+def _metrics_listener(conf):
+    def when_ready(server):
+        exposition.serve(conf.metrics.bind_host, conf.metrics.bind_port)
+    return when_ready
+
+
+def _forget_worker(server, worker):
+    exposition.mark_worker_dead(worker.pid)
 
 
 #: gunicorn's refusals of a request it could not parse: exception class ->
@@ -197,6 +219,10 @@ def main(argv=None):
 
     if conf.auth_strategy == 'noauth':
         LOG.warning(NOAUTH_WARNING)
+
+    if conf.metrics.enabled:
+        # Before the application (and so prometheus_client) is imported.
+        exposition.prepare_multiprocess_dir()
 
     # Import the application in the master so that a broken install fails
     # here, once, instead of in every worker. Importing opens nothing.

@@ -8,9 +8,11 @@ Reads the same configuration as swiftq-api ([swift] to reach Swift,
 [notification] for itself, [signed_url] to sign confirmation requests)
 and runs until SIGTERM or SIGINT, after which it waits up to
 ``[notification] delivery_timeout`` for the deliveries in flight and
-records them. Run one per shard (``[notification] processes`` /
-``process``); it holds no state that Swift does not have, so it can be
-killed and restarted at any time (deliveries in flight are repeated).
+records them. With ``[metrics] enabled`` it serves its Prometheus
+metrics on ``[metrics] bind_host:notifier_bind_port``. Run one per shard
+(``[notification] processes`` / ``process``); it holds no state that
+Swift does not have, so it can be killed and restarted at any time
+(deliveries in flight are repeated).
 """
 
 import signal
@@ -20,6 +22,7 @@ import threading
 from oslo_log import log
 
 from swiftq import cmd
+from swiftq.metrics import exposition
 from swiftq.notification import notifier as notifier_mod
 
 LOG = log.getLogger(__name__)
@@ -50,6 +53,9 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    if conf.metrics.enabled:
+        exposition.serve(conf.metrics.bind_host,
+                         conf.metrics.notifier_bind_port)
     LOG.info('swiftq-notifier %s', cmd.version())
     notifier.run(stop)
     return 0

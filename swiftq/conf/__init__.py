@@ -17,6 +17,7 @@ to :func:`register_opts` instead.
 * ``status``: ``[status]``, ``swiftq-status upgrade check``;
 * ``websocket``: ``[websocket]``, ``swiftq-websocket``;
 * ``sqs``: ``[sqs]``, the SQS-compatible endpoint;
+* ``metrics``: ``[metrics]``, the Prometheus metrics listeners;
 * ``lib_defaults``: swiftq's defaults for the libraries' options.
 """
 
@@ -27,6 +28,7 @@ from swiftq.conf import claims
 from swiftq.conf import default
 from swiftq.conf import lib_defaults
 from swiftq.conf import long_poll
+from swiftq.conf import metrics
 from swiftq.conf import notification
 from swiftq.conf import signed_url
 from swiftq.conf import sqs
@@ -40,7 +42,8 @@ from swiftq.conf import websocket
 CONF = cfg.CONF
 
 _MODULES = (default, api, swift, swift_keystone, transport, claims, long_poll,
-            status, signed_url, notification, trustee, websocket, sqs)
+            status, signed_url, notification, trustee, websocket, sqs,
+            metrics)
 
 
 def register_opts(conf):

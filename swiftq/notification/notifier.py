@@ -35,6 +35,7 @@ import time
 import urllib.parse
 
 from swiftq.auth import trusts
+from swiftq.metrics import instruments
 from swiftq.notification import confirmation
 from swiftq.notification import cursor as cursor_mod
 from swiftq.notification import mailto
@@ -250,9 +251,11 @@ class Notifier:
             LOG.info('notifier: %s', ', '.join('%s %d' % c for c in counts))
 
     def count(self, what):
-        """Add one to a figure of the periodic summary line."""
+        """Add one to a figure of the periodic summary line (and to the
+        metrics' swiftq_notifier_events_total)."""
         with self._counts_lock:
             self._counts[what] += 1
+        instruments.NOTIFIER_EVENTS.labels(what).inc()
 
     # -- one batch, on a worker -----------------------------------------------
     def deliver(self, sub, items, done_by_key, results):

@@ -2,7 +2,7 @@
 
 As Zaqar composes its storage of one controller per resource, a
 ``Storage`` is four controllers (``queues``, ``messages``, ``claims``,
-``subscriptions``) and a health check.
+``subscriptions``) and health checks.
 
 The HTTP layer validates input (names, ids, limits, TTLs) before calling;
 storage may assume well-formed arguments. Every method may raise
@@ -19,6 +19,8 @@ A *message* returned by storage is a dict::
 """
 
 import abc
+
+from swiftq.storage import health
 
 METADATA_CACHE_SECONDS = 2.0
 
@@ -234,3 +236,20 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def is_alive(self):
         """True if Swift answers (for /v2/ping and /v2/health)."""
+
+    def health(self):
+        """Zaqar's detailed health report (``GET /v2/health``): probes
+        through the controllers above, then :meth:`message_volume` and
+        :meth:`backend_info` (:mod:`swiftq.storage.health`)."""
+        return health.report(self)
+
+    @abc.abstractmethod
+    def message_volume(self):
+        """``{'free', 'claimed', 'total'}``: the messages of every queue
+        of every project (Zaqar's health ``message_volume``), the health
+        probe's queue left out."""
+
+    def backend_info(self):
+        """What the health report tells of the backend, as more keys of
+        the report (none by default)."""
+        return {}

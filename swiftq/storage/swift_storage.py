@@ -20,10 +20,12 @@ are in ``naming``; the protocol is in doc/source/design/claims.rst.
 from swiftq.storage import base
 from swiftq.storage import catalog
 from swiftq.storage import claims
+from swiftq.storage import errors
 from swiftq.storage import messages
 from swiftq.storage import naming
 from swiftq.storage import process
 from swiftq.storage import subscriptions
+from swiftq.storage import volume
 from swiftq.swift.errors import SwiftUnavailable
 
 #: Seconds the health check waits for Swift.
@@ -33,6 +35,7 @@ HEALTH_TIMEOUT = 2.0
 class SwiftStorage(base.Storage):
 
     def __init__(self, conf):
+        self._prefix = conf.swift.container_prefix
         self._process = process.PerProcess(
             lambda: process.ProcessParts(conf,
                                          self.messages.post_dead_letter))
@@ -52,3 +55,18 @@ class SwiftStorage(base.Storage):
         except SwiftUnavailable:
             return False
         return resp.status // 100 == 2
+
+    @errors.swift_errors
+    def message_volume(self):
+        return volume.message_volume(self._process.parts, self._prefix)
+
+    @errors.swift_errors
+    def backend_info(self):
+        """Swift's storage policies, as its ``/info`` lists them:
+        ``{"storage_policies": [{"name", "default"}...]}`` (``[]`` when
+        the cluster does not publish its capabilities)."""
+        info = self._process.parts.swift.info(timeout=HEALTH_TIMEOUT) or {}
+        policies = info.get('swift', {}).get('policies', [])
+        return {'storage_policies': [
+            {'name': p.get('name'), 'default': bool(p.get('default'))}
+            for p in policies if isinstance(p, dict)]}

@@ -30,6 +30,7 @@ import random
 import threading
 import time
 
+from swiftq.metrics import instruments
 from swiftq.storage import errors
 from swiftq.storage import stripes
 from swiftq.swift.errors import SwiftUnavailable
@@ -134,8 +135,11 @@ class Watcher:
         self._wakeup = threading.Condition(self._lock)
         self._watches = {}
         self._thread = None
-        self.stats = {'listings': 0, 'probes': 0, 'news': 0,
-                      'attempts': 0, 'refused': 0}
+        # also counted by the metrics (swiftq_long_poll_events_total)
+        self.stats = instruments.CountingStats(
+            instruments.LONG_POLL_EVENTS, 'event',
+            {'listings': 0, 'probes': 0, 'news': 0, 'attempts': 0,
+             'refused': 0})
 
     # -- what requests call ---------------------------------------------------
     def news(self, container):
@@ -161,10 +165,12 @@ class Watcher:
         if self._slots is None or not self._slots.acquire(blocking=False):
             self.stats['refused'] += 1
             return attempt()
+        instruments.LONG_POLL_WAITERS.inc()
         try:
             return self._wait(container, attempt, found, seconds, exclusive,
                               limit, next_release)
         finally:
+            instruments.LONG_POLL_WAITERS.dec()
             self._slots.release()
 
     def _wait(self, container, attempt, found, seconds, exclusive, limit,

@@ -13,6 +13,7 @@ import urllib.parse
 
 import urllib3
 
+from swiftq.metrics import instruments
 from swiftq.swift.errors import DeadlinePassed
 from swiftq.swift.errors import SwiftTimeout
 from swiftq.swift.errors import SwiftUnavailable
@@ -50,6 +51,15 @@ class Response:
 
 def quote(name):
     return urllib.parse.quote(name, safe='')
+
+
+def info_url(storage_url):
+    """The URL of Swift's ``/info``, from a storage URL: the proxy's root
+    is what comes before ``/v1/<account>``."""
+    parts = urllib.parse.urlsplit(storage_url)
+    root = parts.path.rstrip('/').rsplit('/', 2)[0]
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc,
+                                    root + '/info', '', ''))
 
 
 def _within(timeout, deadline):
@@ -167,20 +177,56 @@ class SwiftClient:
             tmo = urllib3.Timeout(total=max(timeout, 0.001),
                                   connect=min(self._connect_timeout,
                                               max(timeout, 0.001)))
+        started = time.monotonic()
+        outcome = 'error'
         try:
             raw = self._pool.request(method, path, headers=all_headers,
                                      body=body, timeout=tmo, retries=False,
                                      preload_content=True, redirect=False)
+            outcome = instruments.swift_outcome(raw.status)
         except (urllib3.exceptions.TimeoutError,
                 urllib3.exceptions.ProtocolError) as exc:
             # A read timeout or a dropped connection after the request was
             # sent: the request may or may not have taken effect.
             if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
                 raise SwiftUnavailable('Swift connect timeout: %s' % exc)
+            outcome = 'timeout'
             raise SwiftTimeout('%s %s: %s' % (method, path, exc))
         except urllib3.exceptions.HTTPError as exc:
             raise SwiftUnavailable('%s %s: %s' % (method, path, exc))
+        finally:
+            instruments.swift_request(method, outcome,
+                                      time.monotonic() - started)
         return Response(raw.status, raw.headers, raw.data)
+
+    def info(self, timeout=None):
+        """Swift's capabilities (``GET /info`` at the proxy's root, public:
+        no token), as a dict; None when the cluster does not publish them
+        (``expose_info = false``: 403, or 404)."""
+        url, _ = self._auth.get()
+        return self._get_info(info_url(url), timeout)
+
+    def _get_info(self, url, timeout):
+        started = time.monotonic()
+        outcome = 'error'
+        try:
+            raw = self._pool.request(
+                'GET', url, retries=False, redirect=False,
+                timeout=urllib3.Timeout(
+                    connect=self._connect_timeout,
+                    read=timeout if timeout is not None
+                    else self._read_timeout))
+            outcome = instruments.swift_outcome(raw.status)
+        except urllib3.exceptions.HTTPError as exc:
+            raise SwiftUnavailable('GET %s: %s' % (url, exc))
+        finally:
+            instruments.swift_request('GET', outcome,
+                                      time.monotonic() - started)
+        if raw.status >= 500:
+            raise SwiftUnavailable('GET %s answered %d' % (url, raw.status))
+        if raw.status != 200:
+            return None
+        return json.loads(raw.data)
 
     # -- conveniences -------------------------------------------------------
     def get_object(self, container, obj, newest=False, timeout=None):

@@ -27,6 +27,12 @@ class DelayingRelay:
 
     def close(self):
         self._closed.set()
+        try:
+            # wakes the accepting thread: a bare close() leaves it blocked
+            # in accept(), still taking connections (Linux)
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         for sock in self._sockets:
             try:

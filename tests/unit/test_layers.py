@@ -2,8 +2,8 @@
 in one subprocess): layers import downward only.
 
 The HTTP layer (:mod:`swiftq.api`, and :mod:`swiftq.app` that builds it)
-sits over storage, which sits over the Swift client; auth, policy, conf
-and log lie below the API, and so does the notifier, a daemon over
+sits over storage, which sits over the Swift client; auth, policy, conf,
+log and metrics lie below the API, and so does the notifier, a daemon over
 storage. The websocket transport (:mod:`swiftq.websocket`) sits beside
 the API, over :mod:`swiftq.app` whose application it calls in process.
 Flask and werkzeug belong to the HTTP layer alone. The console
@@ -30,14 +30,14 @@ PACKAGE = 'swiftq'
 #: The layers below the API: none may import it, what is above it, or an
 #: HTTP library.
 BELOW_THE_API = ('storage', 'auth', 'notification', 'swift', 'conf',
-                 'policy', 'log')
+                 'policy', 'log', 'metrics')
 #: What the layers below the API may never import.
 ABOVE_THEM = ('api', 'app', 'wsgi', 'websocket', 'cmd', 'bench')
 HTTP_LIBRARIES = ('flask', 'werkzeug')
 #: The only units that may import an HTTP library.
 HTTP_LAYER = ('api', 'app')
 #: Imported for real, module by module, in a fresh interpreter.
-LOADED_WITHOUT_FLASK = ('notification', 'storage', 'auth')
+LOADED_WITHOUT_FLASK = ('notification', 'storage', 'auth', 'metrics')
 
 MAX_MODULE_LINES = 700
 MAX_STORAGE_CLASS_METHODS = 25

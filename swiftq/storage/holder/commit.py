@@ -16,6 +16,7 @@ replicas that missed the DELETE. See claims.rst "Delete, bulk delete, pop".
 
 import time
 
+from swiftq.metrics import instruments
 from swiftq.storage import documents
 
 
@@ -43,6 +44,8 @@ class StateWriter:
                     view.flushed.wait()
                 view.flushing = True
                 target = view.version
+                # the group commit's size: changes this PUT makes durable
+                instruments.COMMIT_SIZE.observe(target - view.committed)
                 view.state.generation += 1
                 generation = view.state.generation
                 data = view.state.to_json()

@@ -53,6 +53,7 @@ import threading
 import time
 import uuid
 
+from swiftq.metrics import instruments
 from swiftq.storage import errors
 from swiftq.storage import naming
 from swiftq.swift.errors import SwiftUnavailable
@@ -145,8 +146,11 @@ class LeaseKeeper:
         # called with a lease about to be given back (while still valid):
         # the state writer writes what its view has not written yet
         self.before_release = None
-        self.stats = {'acquired': 0, 'attempts': 0, 'released': 0,
-                      'renewed': 0}
+        # also counted by the metrics (swiftq_lease_events_total)
+        self.stats = instruments.CountingStats(
+            instruments.LEASE_EVENTS, 'event',
+            {'acquired': 0, 'attempts': 0, 'released': 0, 'renewed': 0,
+             'handed_over': 0})
 
     # -- public ---------------------------------------------------------------
     def hold(self, container, wait=True):
@@ -287,8 +291,10 @@ class LeaseKeeper:
             lease = self._try_acquire(container)
             if lease is not None:
                 self.stats['acquired'] += 1
+                waited = time.monotonic() - began
+                instruments.LEASE_WAIT.observe(waited)
                 LOG.debug('took lease of %s after %d attempts in %.3fs',
-                          container, attempts, time.monotonic() - began)
+                          container, attempts, waited)
                 return lease
             now = time.monotonic()
             if not wait:
@@ -538,6 +544,7 @@ class LeaseKeeper:
                 # as a lease merely free would need).
                 wanted, wanter = self._wanted_by(lease.container)
                 if wanted:
+                    self.stats['handed_over'] += 1
                     lease.successor = wanter
                     self._cooldown[lease.container] = now + \
                         conf.lease_settle_delay + 3 * conf.lease_poll_interval

@@ -17,6 +17,7 @@ import re
 
 from swiftq.storage import base
 from swiftq.storage import errors
+from swiftq.storage import health
 
 MESSAGE_ID_RE = re.compile(r'^[0-9a-f]{24}$')
 CLAIM_ID_RE = re.compile(r'^c[0-9a-f]{23}$')
@@ -324,6 +325,18 @@ class MemoryStorage(base.Storage):
     def is_alive(self):
         self._call('is_alive')
         return self.alive
+
+    def message_volume(self):
+        self._call('message_volume')
+        volume = {'free': 0, 'claimed': 0, 'total': 0}
+        for (project, queue), stored in self.message_data.items():
+            if project == health.PROBE_PROJECT:
+                continue
+            for msg in filter(self._live, stored):
+                claimed = self._claim_of(project, queue, msg) is not None
+                volume['claimed' if claimed else 'free'] += 1
+                volume['total'] += 1
+        return volume
 
     # -- subscriptions --------------------------------------------------------
     def _live_subscriptions(self, project, queue):
