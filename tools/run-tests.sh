@@ -3,6 +3,9 @@
 #
 #     tools/run-tests.sh [pytest arguments...]
 #
+# Without arguments it runs the whole suite in phases (run_whole_suite,
+# tools/test_plan.py); with arguments, one pytest with them.
+#
 # Works on a fresh Debian machine with Python 3.11: installs the OS packages
 # the embedded Swift needs (memcached, rsync) when they are missing, creates
 # .venv and installs swiftq with its test extras into it (again only when
@@ -140,13 +143,53 @@ install_all() {
     ensure_zaqar_venv "$python"
 }
 
+pytest_run() {
+    "$VENV/bin/python" -m pytest -q -ra -p no:cacheprovider --durations=25 \
+        --timeout="$TEST_TIMEOUT" "$@"
+}
+
+# The whole suite, as tools/test_plan.py splits it: the tests that race,
+# inject faults or measure run alone first; then the others in
+# $SWIFTQ_TEST_SHARDS (default 2) concurrent pytest processes, whose
+# outputs follow when all are done. Fails if any phase failed.
+run_whole_suite() {
+    local plan="$VENV/bin/python $REPO_ROOT/tools/test_plan.py"
+    local shards="${SWIFTQ_TEST_SHARDS:-2}" status=0 k work
+    local -a pids=()
+    log "phase 1: the tests that race, inject faults or measure, alone"
+    # shellcheck disable=SC2046  # the plan prints a list of paths
+    pytest_run $($plan alone) || status=1
+    log "phase 2: the other tests in $shards concurrent shards"
+    work="$(mktemp -d)"
+    for k in $(seq 1 "$shards"); do
+        # shellcheck disable=SC2046
+        pytest_run --basetemp="$work/tmp-$k" $($plan shard "$k" "$shards") \
+            > "$work/shard-$k.log" 2>&1 &
+        pids+=("$!")
+    done
+    for k in $(seq 1 "$shards"); do
+        wait "${pids[$((k - 1))]}" || status=1
+    done
+    for k in $(seq 1 "$shards"); do
+        echo "================ phase 2, shard $k of $shards ================"
+        cat "$work/shard-$k.log"
+    done
+    rm -rf "$work"
+    if [ "$status" -eq 0 ]; then
+        log "every phase passed"
+    else
+        log "FAILED: see the failures of each phase above"
+    fi
+    return "$status"
+}
+
 run_tests() {
     cd "$REPO_ROOT"
     if [ "$#" -eq 0 ]; then
-        set -- tests
+        run_whole_suite
+    else
+        pytest_run "$@"
     fi
-    "$VENV/bin/python" -m pytest -q -ra -p no:cacheprovider --durations=25 \
-        --timeout="$TEST_TIMEOUT" "$@"
 }
 
 main() {
