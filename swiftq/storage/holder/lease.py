@@ -536,19 +536,16 @@ class LeaseKeeper:
             leases = list(self._leases.values())
         for lease in leases:
             now = time.monotonic()
-            idle = lease.active == 0 and \
-                now - lease.last_used >= conf.lease_idle_release
-            if idle or now - lease.acquired >= conf.lease_max_hold:
-                # Given back idle, or held long enough: to the process
-                # that asked for it, which takes it in one round (not two,
-                # as a lease merely free would need).
+            if lease.active == 0 and \
+                    now - lease.last_used >= conf.lease_idle_release:
+                self.retire(lease)
+            elif now - lease.acquired >= conf.lease_max_hold:
                 wanted, wanter = self._wanted_by(lease.container)
                 if wanted:
                     self.stats['handed_over'] += 1
                     lease.successor = wanter
                     self._cooldown[lease.container] = now + \
                         conf.lease_settle_delay + 3 * conf.lease_poll_interval
-                if idle or wanted:
                     self.retire(lease)
                 else:
                     lease.acquired = now

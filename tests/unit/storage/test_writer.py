@@ -530,39 +530,6 @@ def test_a_second_round_too_slow_is_tried_again(holder):
     assert len(puts) == 3
 
 
-def test_a_lease_given_back_idle_goes_to_the_process_that_asked(holder):
-    """An idle holder gives its lease back to the process that asked for
-    it, as a holder that held it long enough does: the asker takes it in
-    one round instead of two (a hand-over between API processes used to
-    cost a second settle delay whenever the holder had gone idle)."""
-    holder.post('a')
-    _claim(holder)
-    asker = _second_process(holder)
-    try:
-        asker.parts.leases._say_wanted(QUEUE)
-        lease = holder.parts.leases.current(QUEUE)
-        lease.last_used -= holder.conf.claims.lease_idle_release
-        holder.parts.leases._reap_once()
-        assert holder.parts.leases.current(QUEUE) is None
-        data, _ = holder.swift.containers[QUEUE][naming.LEASE]
-        assert json.loads(data)['successor'] == asker.parts.leases._holder
-        before = holder.swift.count('PUT', naming.LEASE)
-        assert asker.parts.leases._try_acquire(QUEUE) is not None
-        assert holder.swift.count('PUT', naming.LEASE) == before + 1
-    finally:
-        asker.parts.leases.release_all()
-
-
-def test_a_lease_given_back_idle_with_nobody_asking_is_free_for_all(holder):
-    holder.post('a')
-    _claim(holder)
-    lease = holder.parts.leases.current(QUEUE)
-    lease.last_used -= holder.conf.claims.lease_idle_release
-    holder.parts.leases._reap_once()
-    data, _ = holder.swift.containers[QUEUE][naming.LEASE]
-    assert json.loads(data)['free'] and 'successor' not in json.loads(data)
-
-
 def test_a_lease_handed_over_is_taken_in_one_round_by_its_successor_only(
         holder):
     """A holder gives its lease back to the process that asked for it
